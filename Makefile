@@ -1,0 +1,39 @@
+# The one entry point: `make run` for the portal with demo data, `make test` for the suite.
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: setup setup-test run test lint format check migrations-check messages
+
+setup:
+	@bin/setup base
+
+setup-test:
+	@bin/setup test
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: setup-test lint check migrations-check
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format:
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+check:
+	$(PY) manage.py check
+
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages:
+	$(PY) manage.py makemessages -l ru --ignore=node_modules --ignore=.venv
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "sessions"
+
+urlpatterns = [
+    path("", views.ProgrammeView.as_view(), name="programme"),
+    path("sessions/<slug:slug>/", views.SessionDetailView.as_view(), name="detail"),
+    path(
+        "sessions/<slug:slug>/materials/<int:pk>/",
+        views.material_download,
+        name="material",
+    ),
+    path("speakers/", views.SpeakerListView.as_view(), name="speakers"),
+    path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
+]
