@@ -1,10 +1,12 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sessions.models import Person
+from sessions.models import Participation, Person
 
 
 class UserManager(BaseUserManager):
@@ -87,3 +89,243 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name
+
+
+class TransitionNotAllowed(Exception):
+    """A status move the workflow does not allow; the message says why, for the person who tried."""
+
+
+class ProposalQuerySet(models.QuerySet):
+    def by_author(self, user):
+        """The proposals a participant wrote: the only ones they may see."""
+        return self.filter(author=user)
+
+    def moderated_by(self, user):
+        """Proposals of the sessions this user moderates (all of them for a superuser)."""
+        if user.is_superuser:
+            return self.all()
+        if not user.is_authenticated or not user.person_id:
+            return self.none()
+        moderates = Participation.objects.filter(
+            session=OuterRef("session"),
+            person=user.person_id,
+            role=Participation.Role.MODERATOR,
+        )
+        return self.filter(Exists(moderates))
+
+    def visible_to_moderators(self):
+        """Proposals a moderator works on: everything but authors' unsent drafts."""
+        return self.exclude(status=Proposal.Status.DRAFT)
+
+    def accepted(self):
+        """Accepted proposals: the session's draft recommendations."""
+        return self.filter(status=Proposal.Status.ACCEPTED)
+
+    def for_recommendations(self, session):
+        """A session's accepted proposals, grouped by addressee, with their authors."""
+        return (
+            self.accepted()
+            .filter(session=session)
+            .select_related("author")
+            .order_by("addressee", "decided_at", "pk")
+        )
+
+
+class Proposal(models.Model):
+    """A participant's proposal for the draft recommendations of one session."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        MERGED = "merged", _("Merged into another proposal")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Addressee(models.TextChoices):
+        FEDERAL_ASSEMBLY = "federal_assembly", _("Federal Assembly of the Russian Federation")
+        GOVERNMENT = "government", _("Government of the Russian Federation")
+        FEDERAL_MINISTRIES = "federal_ministries", _("Federal ministries and agencies")
+        REGIONAL = "regional", _("Regional authorities")
+        MUNICIPAL = "municipal", _("Municipalities")
+        OTHER = "other", _("Other")
+
+    # Which moves each status allows; everything else is refused by _move().
+    TRANSITIONS = {
+        Status.DRAFT: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.UNDER_REVIEW, Status.WITHDRAWN},
+        Status.UNDER_REVIEW: {Status.ACCEPTED, Status.REJECTED, Status.MERGED},
+        Status.ACCEPTED: set(),
+        Status.REJECTED: set(),
+        Status.MERGED: set(),
+        Status.WITHDRAWN: set(),
+    }
+    # Statuses in which the author may still change the text.
+    AUTHOR_EDITABLE = {Status.DRAFT, Status.SUBMITTED}
+    TITLE_MAX_LENGTH = 200
+    WORDING_MAX_LENGTH = 3000
+    RATIONALE_MAX_LENGTH = 6000
+
+    session = models.ForeignKey(
+        "forum_sessions.Session",
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("session"),
+    )
+    author = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("author")
+    )
+    title = models.CharField(_("short title"), max_length=TITLE_MAX_LENGTH)
+    wording = models.TextField(
+        _("proposed wording of the recommendation"), max_length=WORDING_MAX_LENGTH
+    )
+    rationale = models.TextField(_("rationale"), max_length=RATIONALE_MAX_LENGTH)
+    addressee = models.CharField(_("addressed to"), max_length=30, choices=Addressee.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_proposals",
+        verbose_name=_("merged into"),
+    )
+    edited_wording = models.TextField(
+        _("edited wording for the recommendations"),
+        blank=True,
+        help_text=_(
+            "The moderator's wording for the draft recommendations; the author's stays as sent."
+        ),
+    )
+    moderator_note = models.TextField(
+        _("internal note"), blank=True, help_text=_("Seen by moderators only.")
+    )
+    public_answer = models.TextField(
+        _("public answer"), blank=True, help_text=_("Shown to the author and sent by e-mail.")
+    )
+    # Identifies one submission attempt: a double click or a browser retry reuses it.
+    submission_token = models.UUIDField(_("submission token"), null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["session", "status"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("proposals:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_editable_by_author(self):
+        return self.status in self.AUTHOR_EDITABLE
+
+    @property
+    def recommendation_wording(self):
+        """The wording the draft recommendations use: the moderator's edit when there is one."""
+        return self.edited_wording or self.wording
+
+    def can_move_to(self, status):
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    def submit(self, *, by):
+        """Send a draft to the moderators."""
+        return self._move(self.Status.SUBMITTED, by=by, submitted_at=timezone.now())
+
+    def withdraw(self, *, by):
+        """The author takes a submitted proposal back before a moderator has taken it up."""
+        return self._move(self.Status.WITHDRAWN, by=by)
+
+    def take_up(self, *, by, note=""):
+        """A moderator starts reviewing a submitted proposal; the author can no longer edit it."""
+        return self._move(self.Status.UNDER_REVIEW, by=by, note=note)
+
+    def accept(self, *, by, note=""):
+        """Include the proposal in the session's draft recommendations."""
+        return self._move(self.Status.ACCEPTED, by=by, note=note, decided_at=timezone.now())
+
+    def reject(self, *, by, note=""):
+        """Decline the proposal."""
+        return self._move(self.Status.REJECTED, by=by, note=note, decided_at=timezone.now())
+
+    def merge_into(self, target, *, by, note=""):
+        """Mark the proposal a duplicate of another proposal of the same session."""
+        if target.pk == self.pk:
+            raise TransitionNotAllowed(_("A proposal cannot be merged into itself."))
+        if target.session_id != self.session_id:
+            raise TransitionNotAllowed(
+                _("A proposal can only be merged into a proposal of the same session.")
+            )
+        if target.status in (self.Status.MERGED, self.Status.WITHDRAWN, self.Status.DRAFT):
+            raise TransitionNotAllowed(
+                _("A proposal cannot be merged into one that is %(status)s.")
+                % {"status": target.get_status_display().lower()}
+            )
+        return self._move(
+            self.Status.MERGED, by=by, note=note, merged_into=target, decided_at=timezone.now()
+        )
+
+    def _move(self, to, *, by, note="", **fields):
+        """Change the status if the workflow allows it, and record the move, atomically.
+
+        The row is locked first, so two moderators acting at once end in one consistent
+        status: the second sees the first one's move and is refused with the reason.
+        """
+        with transaction.atomic():
+            current = Proposal.objects.select_for_update().only("status").get(pk=self.pk)
+            if to not in self.TRANSITIONS[self.Status(current.status)]:
+                raise TransitionNotAllowed(
+                    _("“%(title)s” is %(current)s and cannot become %(target)s.")
+                    % {
+                        "title": self.title,
+                        "current": current.get_status_display().lower(),
+                        "target": self.Status(to).label.lower(),
+                    }
+                )
+            previous = current.status
+            self.status = to
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.save(update_fields=["status", "updated_at", *fields])
+            event = ProposalEvent.objects.create(
+                proposal=self, actor=by, from_status=previous, to_status=to, note=note
+            )
+        return event
+
+
+class ProposalEvent(models.Model):
+    """One status change of a proposal: who, when, from, to, and why."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("proposal")
+    )
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=20, choices=Proposal.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Proposal.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
