@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
 from django.db.models import Exists, OuterRef
@@ -161,6 +163,8 @@ class Proposal(models.Model):
         Status.MERGED: set(),
         Status.WITHDRAWN: set(),
     }
+    # Decisions the author is told about by e-mail (proposals/emails.py).
+    DECISIONS = {Status.ACCEPTED, Status.REJECTED, Status.MERGED}
     # Statuses in which the author may still change the text.
     AUTHOR_EDITABLE = {Status.DRAFT, Status.SUBMITTED}
     TITLE_MAX_LENGTH = 200
@@ -239,6 +243,19 @@ class Proposal(models.Model):
     def can_move_to(self, status):
         return status in self.TRANSITIONS[self.Status(self.status)]
 
+    def refusal_reason(self, to):
+        """Why the workflow refuses moving from the current status to `to`; "" when it allows it."""
+        return self._refusal_reason(self.status, to)
+
+    def _refusal_reason(self, current, to):
+        if to in self.TRANSITIONS[self.Status(current)]:
+            return ""
+        return _("“%(title)s” is %(current)s and cannot become %(target)s.") % {
+            "title": self.title,
+            "current": self.Status(current).label.lower(),
+            "target": self.Status(to).label.lower(),
+        }
+
     def submit(self, *, by):
         """Send a draft to the moderators."""
         return self._move(self.Status.SUBMITTED, by=by, submitted_at=timezone.now())
@@ -284,15 +301,9 @@ class Proposal(models.Model):
         """
         with transaction.atomic():
             current = Proposal.objects.select_for_update().only("status").get(pk=self.pk)
-            if to not in self.TRANSITIONS[self.Status(current.status)]:
-                raise TransitionNotAllowed(
-                    _("“%(title)s” is %(current)s and cannot become %(target)s.")
-                    % {
-                        "title": self.title,
-                        "current": current.get_status_display().lower(),
-                        "target": self.Status(to).label.lower(),
-                    }
-                )
+            reason = self._refusal_reason(current.status, to)
+            if reason:
+                raise TransitionNotAllowed(reason)
             previous = current.status
             self.status = to
             for name, value in fields.items():
@@ -301,6 +312,11 @@ class Proposal(models.Model):
             event = ProposalEvent.objects.create(
                 proposal=self, actor=by, from_status=previous, to_status=to, note=note
             )
+            if to in self.DECISIONS:
+                # Registered inside the move's transaction: a rolled-back move sends nothing.
+                from .emails import send_decision_email
+
+                transaction.on_commit(partial(send_decision_email, self.pk), robust=True)
         return event
 
 

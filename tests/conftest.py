@@ -1,8 +1,16 @@
 import pytest
 
+from proposals.models import User
 from sessions.models import Participation
 
-from .factories import add_participant, make_forum, make_person, make_session
+from .factories import (
+    add_participant,
+    make_forum,
+    make_moderator,
+    make_person,
+    make_session,
+    make_user,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,3 +46,47 @@ def other_session(forum):
     session = make_session(forum, title="Spatial Development")
     add_participant(session, make_person("Kuznetsov", "Dmitry"), role=Participation.Role.MODERATOR)
     return session
+
+
+def _moderator_of(session):
+    return session.participations.get(role=Participation.Role.MODERATOR).person
+
+
+@pytest.fixture
+def participant(db):
+    return make_user(
+        "anna.petrova@example.org",
+        surname="Petrova",
+        first_name="Anna",
+        organisation="Pskov City Administration",
+        position="Head of the international relations office",
+    )
+
+
+@pytest.fixture
+def another_participant(db):
+    return make_user(
+        "oleg.smirnov@example.org",
+        surname="Smirnov",
+        first_name="Oleg",
+        organisation="Kaliningrad Regional Duma",
+    )
+
+
+@pytest.fixture
+def moderator(session):
+    """The staff account of the person who moderates `session` ("Didenko Aleksei")."""
+    return make_moderator(_moderator_of(session), email="didenko@example.org")
+
+
+@pytest.fixture
+def other_moderator(other_session):
+    """The moderator of `other_session`: a moderator, but not of `session`."""
+    return make_moderator(_moderator_of(other_session), email="kuznetsov@example.org")
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser(
+        "root@example.org", None, surname="Admin", first_name="Site"
+    )

@@ -4,6 +4,9 @@ import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import Group
+
+from proposals.models import Proposal, User
 from sessions.models import Forum, Material, Organisation, Participation, Person, Session
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -56,3 +59,51 @@ def add_material(session, **fields):
     if not fields.get("file"):
         fields.setdefault("url", "https://example.org/material.pdf")
     return Material.objects.create(session=session, **fields)
+
+
+def make_user(email=None, *, password=None, **fields):
+    """A participant's account; without a password it is unusable (tests use force_login)."""
+    n = next(_counter)
+    fields.setdefault("surname", f"Surname{n}")
+    fields.setdefault("first_name", "Anna")
+    return User.objects.create_user(email or f"user{n}@example.org", password, **fields)
+
+
+def make_moderator(person, **fields):
+    """A staff account in the "Moderators" group, linked to the person who moderates sessions."""
+    fields.setdefault("surname", person.surname)
+    fields.setdefault("first_name", person.first_name)
+    user = make_user(person=person, is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def make_proposal(session, author, *, status="draft", by=None, merged_into=None, **fields):
+    """A proposal brought to `status` through the model's own moves (each one recorded).
+
+    `by` is the moderator who takes it up and decides; the author submits and withdraws.
+    """
+    n = next(_counter)
+    fields.setdefault("title", f"Proposal {n}")
+    fields.setdefault("wording", f"Wording of proposal {n}.")
+    fields.setdefault("rationale", f"Rationale of proposal {n}.")
+    fields.setdefault("addressee", Proposal.Addressee.MUNICIPAL)
+    proposal = Proposal.objects.create(session=session, author=author, **fields)
+    if status == Proposal.Status.DRAFT:
+        return proposal
+    proposal.submit(by=author)
+    if status == Proposal.Status.SUBMITTED:
+        return proposal
+    if status == Proposal.Status.WITHDRAWN:
+        proposal.withdraw(by=author)
+        return proposal
+    proposal.take_up(by=by)
+    if status == Proposal.Status.ACCEPTED:
+        proposal.accept(by=by)
+    elif status == Proposal.Status.REJECTED:
+        proposal.reject(by=by)
+    elif status == Proposal.Status.MERGED:
+        proposal.merge_into(merged_into, by=by)
+    elif status != Proposal.Status.UNDER_REVIEW:
+        raise ValueError(f"make_proposal cannot reach {status!r}")
+    return proposal
