@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,11 @@ MATERIAL_SIGNATURES = {
 
 def validate_material_file(upload):
     """Refuse files that are too large, of a kind we do not publish, or not what their name says."""
+    if isinstance(upload, FieldFile) and upload._committed:
+        # Already stored, so checked when it was uploaded. Model validation runs on every save
+        # of the session's admin form: re-reading each stored file then would turn a file
+        # missing from disk into a server error and block unrelated edits.
+        return
     name = PurePath(upload.name).name
     suffix = PurePath(name).suffix.lower()
     if suffix not in MATERIAL_SIGNATURES:
