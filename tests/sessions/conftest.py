@@ -1,0 +1,27 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from sessions.models import Session
+
+SEED_SLUG = "international-and-cross-border-intermunicipal-cooperation"
+
+
+@pytest.fixture
+def demo(db):
+    """The demo programme as `make run` loads it; returns the seed round table."""
+    call_command("load_demo", verbosity=0)
+    return Session.objects.get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def superuser(db):
+    return get_user_model().objects.create_superuser(
+        "admin@example.org", "not-used", surname="Adminova", first_name="Anna"
+    )
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
+    return client
