@@ -24,14 +24,17 @@ class ProgrammeFilterForm(forms.Form):
 
     def filter(self, sessions):
         """Narrow a session queryset by whatever valid filters were given."""
-        if not self.is_valid():
+        if not self.is_bound:
             return sessions
+        # cleaned_data keeps the fields that passed even when another one failed: a bad day
+        # is shown as an error without dropping the format or search the visitor also chose.
+        self.is_valid()
         data = self.cleaned_data
-        if data["day"]:
+        if data.get("day"):
             sessions = sessions.on_day(data["day"])
-        if data["format"]:
+        if data.get("format"):
             sessions = sessions.of_format(data["format"])
-        if data["q"].strip():
+        if data.get("q", "").strip():
             sessions = sessions.search(data["q"])
         return sessions
 
