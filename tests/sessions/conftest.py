@@ -1,5 +1,4 @@
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from sessions.models import Session
@@ -15,13 +14,7 @@ def demo(db):
 
 
 @pytest.fixture
-def superuser(db):
-    return get_user_model().objects.create_superuser(
-        "admin@example.org", "not-used", surname="Adminova", first_name="Anna"
-    )
-
-
-@pytest.fixture
 def superuser_client(client, superuser):
+    """A browser logged in as the site's superuser (the `superuser` persona)."""
     client.force_login(superuser)
     return client

@@ -256,6 +256,29 @@ def test_programme_invalid_filter_shows_error_and_whole_programme(
     ]
 
 
+def test_programme_invalid_filter_keeps_the_valid_ones(client, programme):
+    response = client.get("/", {"day": "someday", "format": "round_table"})
+
+    page = parse(response)
+    assert page.find(id="id_day_error").text.startswith("Select a valid choice.")
+    assert page.find_all(id="id_format_error") == []
+    assert programme_titles(response) == ["Cross-Border Intermunicipal Cooperation"]
+
+
+def test_speakers_too_long_search_shows_error_and_everyone(client, speakers):
+    response = client.get("/speakers/", {"q": "x" * 201})
+
+    page = parse(response)
+    assert page.find(id="id_q_error").text == (
+        "Ensure this value has at most 200 characters (it has 201)."
+    )
+    assert speaker_names(response) == [
+        "Bashkin Alexandr",
+        "Ivanov Mikhail",
+        "Volkova Olga Andreevna",
+    ]
+
+
 def test_programme_without_any_forum_says_not_published_yet(client, db):
     response = client.get("/")
 
