@@ -1,0 +1,109 @@
+"""A session's draft recommendations for the forum's editors, as CSV and as a Word document.
+
+Both list the accepted proposals (the moderator's edited wording where given), grouped by
+addressee in the order of Proposal.Addressee, with the author's name and organisation.
+"""
+
+import csv
+import io
+import re
+
+from django.utils.translation import gettext as _
+
+from .models import Proposal
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Spreadsheets run a cell that starts with one of these as a formula ("CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 forbids (Word documents are XML): control characters but tab and newlines.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def recommendations(session):
+    """[(addressee label, [proposal, …]), …] for one session, only addressees with proposals."""
+    groups = {value: [] for value in Proposal.Addressee.values}
+    for proposal in Proposal.objects.for_recommendations(session):
+        groups.setdefault(proposal.addressee, []).append(proposal)
+    return [
+        (Proposal.Addressee(value).label, proposals)
+        for value, proposals in groups.items()
+        if proposals
+    ]
+
+
+def _cell(text):
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def recommendations_csv(sessions):
+    """The draft recommendations of the sessions as CSV text (UTF-8 with BOM for spreadsheets)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Session"),
+            _("Addressed to"),
+            _("No."),
+            _("Short title"),
+            _("Recommendation"),
+            _("Author"),
+            _("Organisation"),
+        ]
+    )
+    for session in sessions:
+        number = 0
+        for addressee, proposals in recommendations(session):
+            for proposal in proposals:
+                number += 1
+                writer.writerow(
+                    [
+                        _cell(value)
+                        for value in (
+                            session.title,
+                            addressee,
+                            number,
+                            proposal.title,
+                            proposal.recommendation_wording,
+                            proposal.author.get_full_name(),
+                            proposal.author.organisation,
+                        )
+                    ]
+                )
+    return out.getvalue()
+
+
+def _text(value):
+    return _XML_ILLEGAL.sub("", str(value))
+
+
+def recommendations_docx(sessions):
+    """The draft recommendations of the sessions as the bytes of a .docx document."""
+    from docx import Document  # python-docx loads lxml: only when someone exports.
+
+    document = Document()
+    document.core_properties.title = _text(_("Draft recommendations"))
+    for session in sessions:
+        document.add_heading(
+            _text(_("Draft recommendations: %(session)s") % {"session": session}), 0
+        )
+        number = 0
+        groups = recommendations(session)
+        if not groups:
+            document.add_paragraph(_text(_("No proposal has been accepted yet.")))
+        for addressee, proposals in groups:
+            document.add_heading(_text(addressee), 1)
+            for proposal in proposals:
+                number += 1
+                document.add_heading(_text(f"{number}. {proposal.title}"), 2)
+                for line in proposal.recommendation_wording.splitlines():
+                    if line.strip():
+                        document.add_paragraph(_text(line))
+                byline = proposal.author.get_full_name()
+                if proposal.author.organisation:
+                    byline = f"{byline}, {proposal.author.organisation}"
+                document.add_paragraph(_text(_("Proposed by: %(author)s") % {"author": byline}))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
