@@ -1,9 +1,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from forum_portal.ratelimit import LoginThrottle, client_ip
 
 from .models import User, UserManager
 
@@ -68,3 +72,39 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Save")))
+
+
+class LoginThrottleMixin:
+    """Refuse a login after too many failures for the e-mail address or the client address.
+
+    The same message whether or not the account exists, and the password is not even
+    checked while the login is refused, so guessing on cannot succeed.
+    """
+
+    def clean(self):
+        throttle = LoginThrottle(self.data.get("username"), client_ip(self.request))
+        if throttle.is_blocked():
+            raise forms.ValidationError(
+                _(
+                    "Too many failed attempts to log in. Please try again in %(minutes)s "
+                    "minutes, or reset your password."
+                ),
+                code="too_many_attempts",
+                params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure()
+            raise
+        if self.user_cache is not None:
+            throttle.record_success()
+        return cleaned
+
+
+class LoginForm(LoginThrottleMixin, AuthenticationForm):
+    """The participants' login page."""
+
+
+class StaffLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
+    """The admin's login page: the same limits, or it would be the way around them."""
