@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("accounts/login/", LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("proposals.urls")),
     path("", include("sessions.urls")),
 ]
