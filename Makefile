@@ -15,6 +15,7 @@ setup-test:
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py create_demo_accounts
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup-test lint check migrations-check

@@ -268,15 +268,19 @@ class Proposal(models.Model):
         """A moderator starts reviewing a submitted proposal; the author can no longer edit it."""
         return self._move(self.Status.UNDER_REVIEW, by=by, note=note)
 
-    def accept(self, *, by, note=""):
+    def accept(self, *, by, note="", notify=True):
         """Include the proposal in the session's draft recommendations."""
-        return self._move(self.Status.ACCEPTED, by=by, note=note, decided_at=timezone.now())
+        return self._move(
+            self.Status.ACCEPTED, by=by, note=note, notify=notify, decided_at=timezone.now()
+        )
 
-    def reject(self, *, by, note=""):
+    def reject(self, *, by, note="", notify=True):
         """Decline the proposal."""
-        return self._move(self.Status.REJECTED, by=by, note=note, decided_at=timezone.now())
+        return self._move(
+            self.Status.REJECTED, by=by, note=note, notify=notify, decided_at=timezone.now()
+        )
 
-    def merge_into(self, target, *, by, note=""):
+    def merge_into(self, target, *, by, note="", notify=True):
         """Mark the proposal a duplicate of another proposal of the same session."""
         if target.pk == self.pk:
             raise TransitionNotAllowed(_("A proposal cannot be merged into itself."))
@@ -290,14 +294,20 @@ class Proposal(models.Model):
                 % {"status": target.get_status_display().lower()}
             )
         return self._move(
-            self.Status.MERGED, by=by, note=note, merged_into=target, decided_at=timezone.now()
+            self.Status.MERGED,
+            by=by,
+            note=note,
+            notify=notify,
+            merged_into=target,
+            decided_at=timezone.now(),
         )
 
-    def _move(self, to, *, by, note="", **fields):
+    def _move(self, to, *, by, note="", notify=True, **fields):
         """Change the status if the workflow allows it, and record the move, atomically.
 
         The row is locked first, so two moderators acting at once end in one consistent
         status: the second sees the first one's move and is refused with the reason.
+        A decision e-mails the author once the move commits, unless `notify` is False.
         """
         with transaction.atomic():
             current = Proposal.objects.select_for_update().only("status").get(pk=self.pk)
@@ -312,7 +322,7 @@ class Proposal(models.Model):
             event = ProposalEvent.objects.create(
                 proposal=self, actor=by, from_status=previous, to_status=to, note=note
             )
-            if to in self.DECISIONS:
+            if notify and to in self.DECISIONS:
                 # Registered inside the move's transaction: a rolled-back move sends nothing.
                 from .emails import send_decision_email
 

@@ -143,3 +143,16 @@ def test_html_in_the_title_stays_text_in_both_parts(
     assert "<img" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_decision_without_notify_sends_nothing(
+    session, participant, moderator, django_capture_on_commit_callbacks
+):
+    proposal = make_proposal(session, participant, status=Status.UNDER_REVIEW, by=moderator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal.accept(by=moderator, notify=False)
+
+    proposal.refresh_from_db()
+    assert proposal.status == Status.ACCEPTED
+    assert mail.outbox == []
