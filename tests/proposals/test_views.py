@@ -1,9 +1,11 @@
 """The participant's side of proposals: write, save, send, follow, change, withdraw."""
 
+import threading
 import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -1095,3 +1097,59 @@ def test_create_with_the_csrf_token_of_the_form_goes_through(participant, sessio
     proposal = Proposal.objects.get()
     assertRedirects(response, proposal.get_absolute_url(), fetch_redirect_response=False)
     assert ProposalEvent.objects.filter(proposal=proposal).count() == 1
+
+
+# --- Parallel requests on PostgreSQL ------------------------------------------------------------
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs real parallel connections (PostgreSQL)"
+)
+
+
+def _post_in_parallel(user, url, payloads):
+    """POST each payload from its own thread and connection, all released at once."""
+    barrier = threading.Barrier(len(payloads))
+    statuses = []
+
+    def post(data):
+        try:
+            client = Client()
+            client.force_login(user)
+            barrier.wait(timeout=10)
+            statuses.append(client.post(url, data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(data,)) for data in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return statuses
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_create_double_click_in_parallel_stores_one_proposal(session):
+    author = make_user()
+    data = proposal_data(submit="Submit")
+
+    statuses = _post_in_parallel(author, create_url(session), [data] * 4)
+
+    assert statuses == [302] * 4
+    proposal = Proposal.objects.get()
+    assert proposal.status == Status.SUBMITTED
+    assert proposal.events.count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_create_parallel_submissions_stop_at_the_rate_limit(session, settings):
+    settings.PROPOSAL_RATE_LIMIT = 2
+    author = make_user()
+    payloads = [proposal_data(wording=f"Wording {n}.", submit="Submit") for n in range(5)]
+
+    statuses = _post_in_parallel(author, create_url(session), payloads)
+
+    assert sorted(statuses) == [200, 200, 200, 302, 302]
+    assert Proposal.objects.filter(status=Status.SUBMITTED).count() == 2
