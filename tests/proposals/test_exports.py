@@ -148,12 +148,12 @@ def test_docx_export_lists_exactly_the_accepted_proposals_with_script_as_text(
 
 def test_docx_export_drops_characters_xml_cannot_hold(session, participant, moderator):
     make_proposal(
-        session, participant, status=Status.ACCEPTED, by=moderator, title="Bell\x07 and\x00 null"
+        session, participant, status=Status.ACCEPTED, by=moderator, title="Bell\x07 and\x0b tab"
     )
 
     paragraphs = docx_paragraphs(exports.recommendations_docx([session]))
 
-    assert "1. Bell and null" in paragraphs
+    assert "1. Bell and tab" in paragraphs
 
 
 def test_docx_export_of_a_session_without_accepted_proposals_says_so(session):
