@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
@@ -160,7 +161,9 @@ class ProposalForm(forms.ModelForm):
     SAVE_DRAFT = "save_draft"
     SUBMIT = "submit"
 
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    # Not a UUIDField: a mangled hidden value is no reason to refuse the participant's text;
+    # it only costs this one submission its protection against a double click.
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Proposal
@@ -247,6 +250,12 @@ class ProposalForm(forms.ModelForm):
     def wants_submit(self):
         """The participant pressed "Submit" (a draft saved with "Save draft" stays a draft)."""
         return self.is_bound and self.SUBMIT in self.data
+
+    def clean_submission_token(self):
+        try:
+            return uuid.UUID(self.cleaned_data["submission_token"])
+        except ValueError:
+            return None
 
     def clean(self):
         cleaned = super().clean()

@@ -227,3 +227,11 @@ def test_submission_refusal_rate_window_from_settings(session, participant, sett
     )
 
     assert submission_refusal(session=session, author=participant, wording="New.") is None
+
+
+@pytest.mark.parametrize("token", ["", "not-a-uuid", "x" * 5000])
+def test_form_mangled_token_does_not_cost_the_text(session, participant, token):
+    form = make_form(session, participant, form_data(submission_token=token))
+
+    assert form.errors == {}
+    assert form.save().submission_token is None
