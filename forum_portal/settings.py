@@ -188,12 +188,33 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Forum Portal <noreply@localhost>")
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "forum-portal",
-    }
-}
+
+def cache_from_url(url):
+    """A CACHES entry from a URL: redis://…, rediss://…, locmem://, or dummy:// (caching off)."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme in {"redis", "rediss", "unix"}:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "forum-portal",
+            # Room for every session and speaker page of a large forum (the default is 300).
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss://, unix://, locmem:// or dummy://, "
+        f"not {url!r}."
+    )
+
+
+# Local memory by default (one cache per worker process). Several workers or instances share
+# one cache through CACHE_URL (or REDIS_URL); either way cached pages carry the programme's
+# version from the database, so an organiser's change is seen at once on every instance.
+CACHES = {"default": cache_from_url(env_str("CACHE_URL") or env_str("REDIS_URL") or "locmem://")}
+# How long a rendered fragment is kept; keys carry the programme version, so this only frees memory.
+PROGRAMME_CACHE_SECONDS = env_int("PROGRAMME_CACHE_SECONDS", 24 * 3600)
 
 # Security headers. The CSP allows only our own files: no inline scripts or styles.
 SECURE_CSP = {

@@ -8,3 +8,8 @@ class SessionsConfig(AppConfig):
     # takes its own label. Migrations, permissions and admin URLs use "forum_sessions".
     label = "forum_sessions"
     verbose_name = _("Programme")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,12 +1,85 @@
+import copy
+
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
+from .caching import Programme, add_validators, cached_entry, conditional_response, query_key
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
 from .models import Forum, Material, Person, Session
 
 
-class ProgrammeView(ListView):
+def without_prefetched(instance):
+    """A copy of a model instance without the lists a queryset method prefetched onto it."""
+    plain = copy.copy(instance)
+    for name, value in instance.__dict__.items():
+        if isinstance(value, list):
+            del plain.__dict__[name]
+    plain.__dict__.pop("_prefetched_objects_cache", None)
+    return plain
+
+
+class CachedProgrammePageMixin:
+    """Serve the programme part of a page from the cache; answer conditional requests.
+
+    The template defines that part as partials (`{% partialdef %}`, names in
+    `cached_partials`); they are rendered without the request, once per programme version,
+    language and query, and the page around them is rendered for each request. See
+    sessions/caching.py.
+    """
+
+    cached_partials = ("main",)
+
+    def cache_name(self):
+        """What distinguishes this page's entry: the view, its URL arguments and query."""
+        arguments = ",".join(f"{key}={value}" for key, value in sorted(self.kwargs.items()))
+        return f"{type(self).__name__}:{arguments}:{query_key(self.request)}"
+
+    def build_entry(self):
+        """Run the page's queries and render its cached partials (may raise Http404)."""
+        context = self.build_context()
+        return {
+            "fragments": {
+                name: render_to_string(f"{self.template_name}#{name}", context)
+                for name in self.cached_partials
+            },
+            **self.entry_extra(context),
+        }
+
+    def entry_extra(self, context):
+        """Small values cached beside the HTML that the page around it needs."""
+        return {}
+
+    def get_template_names(self):
+        # Explicit: on a cache hit the view has no object or list to guess a name from.
+        return [self.template_name]
+
+    def validators(self, entry):
+        """Extra arguments for the ETag and Last-Modified of this page."""
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        programme = Programme.now()
+        self.programme = programme
+        entry = cached_entry(programme, self.cache_name(), self.build_entry)
+        not_modified, validators = conditional_response(
+            request, programme, **self.validators(entry)
+        )
+        if not_modified is not None:
+            return not_modified
+        context = {
+            "view": self,
+            "current_forum": programme.forum,
+            "fragments": {name: mark_safe(html) for name, html in entry["fragments"].items()},
+            **{key: value for key, value in entry.items() if key != "fragments"},
+        }
+        return add_validators(self.render_to_response(context), request, validators)
+
+
+class ProgrammeView(CachedProgrammePageMixin, ListView):
     """The current forum's programme, grouped by day, with filters."""
 
     template_name = "sessions/programme.html"
@@ -31,16 +104,40 @@ class ProgrammeView(ListView):
         context["is_filtered"] = bool(self.request.GET)
         return context
 
+    def build_context(self):
+        self.object_list = self.get_queryset()
+        return self.get_context_data()
 
-class SessionDetailView(DetailView):
+
+class SessionDetailView(CachedProgrammePageMixin, DetailView):
     template_name = "sessions/session_detail.html"
     context_object_name = "session"
+    cached_partials = ("breadcrumb", "article", "aside")
 
     def get_queryset(self):
         return Session.objects.published().with_people()
 
+    def build_context(self):
+        self.object = self.get_object()
+        return self.get_context_data(object=self.object)
 
-class SpeakerListView(ListView):
+    def entry_extra(self, context):
+        # The session without its people, for the title and the proposal button: the
+        # button's state moves with the clock (the deadline), so it is rendered per request.
+        return {"session": without_prefetched(self.object)}
+
+    def validators(self, entry):
+        session = entry["session"]
+        deadline = session.proposals_deadline
+        passed = deadline if deadline and deadline <= timezone.now() else None
+        # The page changed when the deadline passed, though the programme did not.
+        return {
+            "extra": f"closed={bool(session.proposals_closed_reason())}",
+            "last_modified": passed,
+        }
+
+
+class SpeakerListView(CachedProgrammePageMixin, ListView):
     template_name = "sessions/speaker_list.html"
     context_object_name = "people"
 
@@ -56,13 +153,24 @@ class SpeakerListView(ListView):
         context["search_form"] = self.search_form
         return context
 
+    def build_context(self):
+        self.object_list = self.get_queryset()
+        return self.get_context_data()
 
-class SpeakerDetailView(DetailView):
+
+class SpeakerDetailView(CachedProgrammePageMixin, DetailView):
     template_name = "sessions/speaker_detail.html"
     context_object_name = "person"
 
     def get_queryset(self):
         return Person.objects.speaking().with_public_participations()
+
+    def build_context(self):
+        self.object = self.get_object()
+        return self.get_context_data(object=self.object)
+
+    def entry_extra(self, context):
+        return {"person": without_prefetched(self.object)}
 
 
 def material_download(request, slug, pk):

@@ -1,0 +1,412 @@
+"""The programme pages from the cache: same HTML, no page queries, changes seen at once,
+304 for a current copy, gzip, and the page around the cached part rendered for each visitor."""
+
+import gzip
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
+from django.utils import timezone
+from django.utils.http import http_date
+
+from sessions.models import Material, Participation, ProgrammeVersion
+from tests.factories import add_material, add_participant, make_organisation, make_person
+
+from .html import parse, texts
+from .test_admin import change_url, session_form
+
+pytestmark = pytest.mark.django_db
+
+MODERATOR = Participation.Role.MODERATOR
+NONCE = re.compile(r'nonce="([^"]+)"')
+
+
+@pytest.fixture
+def round_table(session):
+    """The round table with a reporter, an organiser and a material: every part of its page."""
+    organisation = make_organisation("Union of Russian Cities")
+    add_participant(
+        session,
+        make_person("Petrova", "Anna"),
+        organisation=organisation,
+        position="Expert",
+        report_title="Twinned cities",
+    )
+    session.organisers.create(organisation=make_organisation("Pskov Region"))
+    add_material(session, title="Concept", kind=Material.Kind.CONCEPT)
+    return session
+
+
+PAGES = ["programme", "session", "speakers", "speaker"]
+
+
+def url_of(name, round_table):
+    petrova = round_table.participations.get(person__surname="Petrova").person
+    return {
+        "programme": "/",
+        "session": round_table.get_absolute_url(),
+        "speakers": "/speakers/",
+        "speaker": petrova.get_absolute_url(),
+    }[name]
+
+
+def main_text(response):
+    return parse(response).find("main").text
+
+
+def without_nonce(response):
+    return NONCE.sub('nonce=""', response.content.decode())
+
+
+def reporters(response):
+    section = parse(response).find("section", **{"aria-labelledby": "reporters-heading"})
+    return texts(section.find_all("li"))
+
+
+# A cache hit
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_cache_hit_serves_the_same_page_with_one_query(
+    client, round_table, name, django_assert_num_queries
+):
+    url = url_of(name, round_table)
+    first = client.get(url)
+
+    # The one query reads the current forum and the programme version together.
+    with django_assert_num_queries(1):
+        second = client.get(url)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert without_nonce(second) == without_nonce(first)
+
+
+def test_cache_hit_page_carries_its_own_nonce(client, round_table):
+    first = client.get(round_table.get_absolute_url())
+    second = client.get(round_table.get_absolute_url())
+
+    nonces = [NONCE.search(r.content.decode()).group(1) for r in (first, second)]
+    assert nonces[0] != nonces[1]
+    assert f"'nonce-{nonces[1]}'" in second.headers["Content-Security-Policy"]
+
+
+def test_session_page_warm_cache_queries_do_not_grow_with_its_people(
+    client, round_table, django_assert_num_queries
+):
+    for n in range(20):
+        add_participant(round_table, make_person(f"Speaker{n}"))
+    client.get(round_table.get_absolute_url())
+
+    with django_assert_num_queries(1):
+        response = client.get(round_table.get_absolute_url())
+
+    assert len(reporters(response)) == 21
+
+
+# Changes are seen at the next request
+
+
+def test_session_title_changed_in_the_admin_is_seen_at_once(client, superuser_client, round_table):
+    assert "Cooperation" in main_text(client.get(round_table.get_absolute_url()))
+    assert "International and Cross-Border Cooperation" in main_text(client.get("/"))
+
+    response = superuser_client.post(
+        change_url(round_table), session_form(round_table, title="Twinned Cities Today")
+    )
+
+    assert response.status_code == 302
+    assert (
+        parse(client.get(round_table.get_absolute_url())).find("h1").text == "Twinned Cities Today"
+    )
+    assert parse(client.get("/")).find("article", class_="programme-item").find("h3").text == (
+        "Twinned Cities Today"
+    )
+
+
+def test_person_renamed_in_the_admin_is_seen_at_once(client, superuser_client, round_table):
+    petrova = round_table.participations.get(person__surname="Petrova").person
+    client.get(round_table.get_absolute_url())
+    client.get("/speakers/")
+
+    response = superuser_client.post(
+        f"/admin/forum_sessions/person/{petrova.pk}/change/",
+        {"surname": "Ivanova", "first_name": "Anna", "patronymic": "", "slug": petrova.slug},
+    )
+
+    assert response.status_code == 302
+    assert reporters(client.get(round_table.get_absolute_url())) == [
+        "Ivanova Anna, Union of Russian Cities. Expert Twinned cities"
+    ]
+    assert "Ivanova Anna" in main_text(client.get("/speakers/"))
+
+
+def test_participation_changed_through_the_orm_is_seen_at_once(client, round_table):
+    client.get(round_table.get_absolute_url())
+    participation = round_table.participations.get(person__surname="Petrova")
+
+    participation.report_title = "Public diplomacy"
+    participation.save()
+
+    assert reporters(client.get(round_table.get_absolute_url())) == [
+        "Petrova Anna, Union of Russian Cities. Expert Public diplomacy"
+    ]
+
+
+def test_participation_unconfirmed_through_the_orm_leaves_the_page(client, round_table):
+    client.get(round_table.get_absolute_url())
+    participation = round_table.participations.get(person__surname="Petrova")
+
+    participation.is_confirmed = False
+    participation.save()
+
+    assert "Petrova" not in main_text(client.get(round_table.get_absolute_url()))
+
+
+def test_organisation_renamed_through_the_orm_is_seen_at_once(client, round_table):
+    client.get(round_table.get_absolute_url())
+    organisation = round_table.organisers.get().organisation
+
+    organisation.name = "Pskov Regional Government"
+    organisation.save()
+
+    organisers = parse(client.get(round_table.get_absolute_url())).find(
+        "section", **{"aria-labelledby": "organisers-heading"}
+    )
+    assert texts(organisers.find_all("li")) == ["Pskov Regional Government"]
+
+
+def test_material_deleted_through_the_orm_is_seen_at_once(client, round_table):
+    assert "Concept" in main_text(client.get(round_table.get_absolute_url()))
+
+    round_table.materials.get().delete()
+
+    assert (
+        parse(client.get(round_table.get_absolute_url())).find_all(
+            "section", **{"aria-labelledby": "materials-heading"}
+        )
+        == []
+    )
+
+
+def test_session_unpublished_after_caching_answers_404(client, round_table):
+    assert client.get(round_table.get_absolute_url()).status_code == 200
+
+    round_table.is_published = False
+    round_table.save()
+
+    response = client.get(round_table.get_absolute_url())
+    assert response.status_code == 404
+    assert "International and Cross-Border Cooperation" not in response.content.decode()
+    assert "International and Cross-Border Cooperation" not in main_text(client.get("/"))
+
+
+def test_unpublished_session_is_404_on_every_request(client, round_table):
+    round_table.is_published = False
+    round_table.save()
+
+    responses = [client.get(round_table.get_absolute_url()) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [404, 404]
+
+
+def test_change_moves_the_programme_version(round_table):
+    before = ProgrammeVersion.current()
+
+    round_table.title = "Another title"
+    round_table.save()
+
+    after = ProgrammeVersion.current()
+    assert after.number == before.number + 1
+    assert int(after.changed_at.timestamp()) > int(before.changed_at.timestamp())
+
+
+# Conditional requests
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_current_copy_with_if_none_match_gets_304(client, round_table, name):
+    url = url_of(name, round_table)
+    first = client.get(url)
+
+    second = client.get(url, headers={"if-none-match": first.headers["ETag"]})
+
+    assert second.status_code == 304
+    assert second.content == b""
+    assert second.headers["ETag"] == first.headers["ETag"]
+
+
+def test_current_copy_with_if_modified_since_gets_304(client, round_table):
+    first = client.get(round_table.get_absolute_url())
+
+    second = client.get(
+        round_table.get_absolute_url(),
+        headers={"if-modified-since": first.headers["Last-Modified"]},
+    )
+
+    assert second.status_code == 304
+
+
+def test_copy_older_than_a_change_gets_the_new_page(client, round_table):
+    first = client.get(round_table.get_absolute_url())
+    round_table.title = "Twinned Cities Today"
+    round_table.save()
+
+    second = client.get(
+        round_table.get_absolute_url(),
+        headers={
+            "if-none-match": first.headers["ETag"],
+            "if-modified-since": first.headers["Last-Modified"],
+        },
+    )
+
+    assert second.status_code == 200
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert parse(second).find("h1").text == "Twinned Cities Today"
+
+
+def test_pages_must_be_revalidated_and_stay_private(client, round_table):
+    response = client.get(round_table.get_absolute_url())
+
+    assert set(response.headers["Cache-Control"].split(", ")) == {"no-cache", "private"}
+
+
+def test_gzipped_etag_still_matches(client, round_table):
+    """GZipMiddleware weakens the ETag; the browser sends the weak one back."""
+    first = client.get(round_table.get_absolute_url(), headers={"accept-encoding": "gzip"})
+    assert first.headers["ETag"].startswith('W/"')
+
+    second = client.get(
+        round_table.get_absolute_url(),
+        headers={"accept-encoding": "gzip", "if-none-match": first.headers["ETag"]},
+    )
+
+    assert second.status_code == 304
+
+
+def test_etag_differs_between_visitors(client, round_table, participant, another_participant):
+    anonymous = client.get(round_table.get_absolute_url()).headers["ETag"]
+    client.force_login(participant)
+    first = client.get(round_table.get_absolute_url())
+    client.force_login(another_participant)
+
+    second = client.get(
+        round_table.get_absolute_url(), headers={"if-none-match": first.headers["ETag"]}
+    )
+
+    assert len({anonymous, first.headers["ETag"], second.headers["ETag"]}) == 3
+    assert second.status_code == 200
+
+
+def test_signed_in_visitor_gets_no_last_modified(client, round_table, participant):
+    client.force_login(participant)
+
+    response = client.get(round_table.get_absolute_url())
+
+    assert "Last-Modified" not in response.headers
+    assert response.headers["ETag"]
+
+
+def leave_message(client, text):
+    """A message waiting in the visitor's cookie, as a view leaves one before a redirect."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(constants.SUCCESS, text)
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies.update(response.cookies)
+
+
+def test_pending_message_sends_the_whole_page(client, round_table):
+    first = client.get("/")
+    leave_message(client, "Your proposal was saved.")
+
+    second = client.get("/", headers={"if-none-match": first.headers["ETag"]})
+
+    assert second.status_code == 200
+    assert texts(parse(second).find_all("div", role="status")) == ["Your proposal was saved."]
+
+
+def test_deadline_passing_changes_the_page_without_a_programme_change(
+    client, round_table, monkeypatch
+):
+    deadline = timezone.now() + timedelta(hours=1)
+    round_table.proposals_deadline = deadline
+    round_table.save()
+    open_page = client.get(round_table.get_absolute_url())
+    assert "The deadline for proposals to this session has passed." not in main_text(open_page)
+    later = deadline + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    closed_page = client.get(
+        round_table.get_absolute_url(),
+        headers={
+            "if-none-match": open_page.headers["ETag"],
+            "if-modified-since": open_page.headers["Last-Modified"],
+        },
+    )
+
+    assert closed_page.status_code == 200
+    assert "The deadline for proposals to this session has passed." in main_text(closed_page)
+    version = ProgrammeVersion.current()
+    assert closed_page.headers["Last-Modified"] == http_date(
+        max(deadline, version.changed_at).timestamp()
+    )
+
+
+# Compression and the page around the cached part
+
+
+def test_html_is_gzipped_for_clients_that_accept_it(client, round_table):
+    plain = client.get(round_table.get_absolute_url())
+    compressed = client.get(round_table.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in compressed.headers["Vary"]
+    assert len(compressed.content) < len(plain.content) / 2
+    text = gzip.decompress(compressed.content).decode()
+    assert "International and Cross-Border Cooperation" in text
+
+
+def nav_links(response):
+    nav = parse(response).find("nav", **{"aria-label": "Main"})
+    return texts(element for element in nav.iter() if element.tag in {"a", "button"})
+
+
+def test_signed_in_visitors_see_their_own_navigation_on_cached_pages(
+    client, round_table, participant, superuser
+):
+    anonymous_first = nav_links(client.get(round_table.get_absolute_url()))
+    client.force_login(participant)
+    participant_nav = nav_links(client.get(round_table.get_absolute_url()))
+    client.force_login(superuser)
+    superuser_nav = nav_links(client.get(round_table.get_absolute_url()))
+    client.logout()
+    anonymous_again = nav_links(client.get(round_table.get_absolute_url()))
+
+    assert anonymous_first == anonymous_again == ["Programme", "Speakers", "Log in", "Register"]
+    assert participant_nav == ["Programme", "Speakers", "My proposals", "Profile", "Log out"]
+    assert superuser_nav == [
+        "Programme",
+        "Speakers",
+        "My proposals",
+        "Profile",
+        "Moderation",
+        "Log out",
+    ]
+
+
+def test_cached_page_logout_form_carries_a_working_csrf_token(round_table, participant):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(participant)
+    client.get(round_table.get_absolute_url())
+    cached = client.get(round_table.get_absolute_url())
+    token = parse(cached).find("input", name="csrfmiddlewaretoken").attrs["value"]
+
+    response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert nav_links(client.get("/")) == ["Programme", "Speakers", "Log in", "Register"]
