@@ -72,7 +72,7 @@ def test_programme_to_session_page_shows_what_a_reader_needs(demo, page, console
     )
     proposal = page.get_by_role("link", name="Proposal", exact=True)
     expect(proposal).to_be_visible()
-    expect(proposal).to_have_attribute("href", f"/accounts/login/?next=/sessions/{SEED_SLUG}/")
+    expect(proposal).to_have_attribute("href", f"/sessions/{SEED_SLUG}/proposals/new/")
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "session-page.png", full_page=True)
