@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-test run test lint format check migrations-check messages
+.PHONY: setup setup-test run test lint format check migrations-check messages backup restore
 
 setup:
 	@bin/setup base
@@ -38,3 +38,12 @@ migrations-check:
 messages:
 	$(PY) manage.py makemessages -l ru --ignore=node_modules --ignore=.venv
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+# A dump of the database into backups/ (pg_dump on PostgreSQL, Django's JSON otherwise);
+# `make restore FILE=backups/…` replaces the database's contents with it (NOINPUT=1: no question).
+backup:
+	$(PY) manage.py backup
+
+restore:
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file>" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(NOINPUT),--noinput)
