@@ -151,7 +151,8 @@ def test_deploy_check_production_settings_have_no_warnings(tmp_path):
         timeout=120,
     )
 
-    assert (result.returncode, result.stderr) == (0, "")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
