@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-test run test lint format check migrations-check messages backup restore
+.PHONY: setup setup-test run test lint format check migrations-check messages backup restore serve bench
 
 setup:
 	@bin/setup base
@@ -47,3 +47,16 @@ backup:
 restore:
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<file>" >&2; exit 2; }
 	$(PY) manage.py restore "$(FILE)" $(if $(NOINPUT),--noinput)
+
+# As in production: gunicorn (gunicorn.conf.py; WEB_CONCURRENCY workers), DEBUG off, static files
+# hashed and compressed by collectstatic and served by WhiteNoise. Needs SECRET_KEY and
+# ALLOWED_HOSTS; over plain http (no TLS in front) also HTTPS=0. See the README.
+serve: export DEBUG = 0
+serve: setup
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py forum_portal.wsgi
+
+# Load test in a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite): see bench/.
+bench: setup
+	$(PY) bench/run.py

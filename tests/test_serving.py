@@ -1,0 +1,144 @@
+"""How `make serve` runs the portal: gunicorn's settings, production settings, the cache."""
+
+import json
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from forum_portal.settings import cache_from_url
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-serving-test-key-that-is-long-enough-0123456789",
+    "ALLOWED_HOSTS": "forum.example.org",
+    "HTTPS": "0",
+}
+
+
+def gunicorn_config(monkeypatch, **env):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_THREADS", "HOST", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_gunicorn_workers_default_to_twice_the_cores_plus_one(monkeypatch):
+    config = gunicorn_config(monkeypatch)
+
+    assert config["workers"] == 2 * os.cpu_count() + 1
+    assert config["bind"] == "127.0.0.1:8000"
+    assert config["worker_class"] == "gthread"
+
+
+def test_gunicorn_takes_workers_and_address_from_the_environment(monkeypatch):
+    config = gunicorn_config(monkeypatch, WEB_CONCURRENCY="7", HOST="0.0.0.0", PORT="9001")
+
+    assert (config["workers"], config["bind"]) == (7, "0.0.0.0:9001")
+
+
+def production_settings(**env):
+    """Settings as `make serve` loads them, read in a fresh interpreter."""
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); print(json.dumps({"
+        "'debug': settings.DEBUG,"
+        "'conn_max_age': settings.DATABASES['default']['CONN_MAX_AGE'],"
+        "'health_checks': settings.DATABASES['default']['CONN_HEALTH_CHECKS'],"
+        "'static': settings.STORAGES['staticfiles']['BACKEND'],"
+        "'whitenoise': 'whitenoise.middleware.WhiteNoiseMiddleware' in settings.MIDDLEWARE,"
+        "'gzip': 'django.middleware.gzip.GZipMiddleware' in settings.MIDDLEWARE,"
+        "'cache': settings.CACHES['default']}))"
+    )
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CACHE_URL", "REDIS_URL", "CONN_MAX_AGE"}
+    }
+    environ |= {"DJANGO_SETTINGS_MODULE": "forum_portal.settings", **PRODUCTION, **env}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_settings_keep_connections_and_serve_static_files():
+    settings = production_settings()
+
+    assert settings == {
+        "debug": False,
+        "conn_max_age": 600,
+        "health_checks": True,
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "whitenoise": True,
+        "gzip": True,
+        "cache": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "forum-portal",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+    }
+
+
+def test_redis_url_chooses_the_shared_cache():
+    settings = production_settings(REDIS_URL="redis://127.0.0.1:6379/3")
+
+    assert settings["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/3",
+    }
+
+
+def test_cache_url_wins_over_redis_url():
+    settings = production_settings(CACHE_URL="dummy://", REDIS_URL="redis://127.0.0.1:6379/3")
+
+    assert settings["cache"] == {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+
+def test_cache_url_with_an_unknown_scheme_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL must start with"):
+        cache_from_url("memcached://127.0.0.1:11211")
+
+
+def test_make_serve_runs_gunicorn_with_debug_off_after_collectstatic():
+    result = subprocess.run(
+        ["make", "--dry-run", "--no-print-directory", "serve", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+    lines = [
+        line for line in result.stdout.splitlines() if "manage.py" in line or "gunicorn" in line
+    ]
+    assert lines == [
+        ".venv/bin/python manage.py collectstatic --noinput --verbosity 0",
+        ".venv/bin/python manage.py migrate --noinput",
+        "PORT=8123 exec .venv/bin/gunicorn --config gunicorn.conf.py forum_portal.wsgi",
+    ]
+    assert "serve: export DEBUG = 0" in (ROOT / "Makefile").read_text()
+
+
+def test_deploy_check_passes_for_make_serve_behind_tls():
+    """`make serve` in production: TLS in front (HTTPS=1), the cache shared through Redis."""
+    environ = {
+        **{k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "REDIS_URL"}},
+        **PRODUCTION,
+        "HTTPS": "1",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+    )
+
+    assert (result.returncode, result.stderr) == (0, "")
