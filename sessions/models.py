@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from forum_portal.text import latin_slug
 
 from .validators import validate_material_file
 
@@ -105,11 +106,26 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(f"{self.surname} {self.first_name} {self.patronymic}")[:110]
+            self.slug = self._unique_slug(
+                latin_slug(f"{self.surname} {self.first_name} {self.patronymic}") or "person"
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("sessions:speaker", kwargs={"slug": self.slug})
+
+    def _unique_slug(self, base):
+        """The base slug, or base-2, base-3, … when namesakes already hold it."""
+        taken = set(
+            Person.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
 
     @property
     def full_name(self):
@@ -407,7 +423,7 @@ class Material(models.Model):
     def download_name(self):
         """The name a participant's browser saves the file under."""
         suffix = PurePath(self.file.name).suffix if self.file else ""
-        return f"{slugify(self.title) or 'material'}{suffix}"
+        return f"{latin_slug(self.title) or 'material'}{suffix}"
 
 
 class ProgrammeVersion(models.Model):

@@ -413,3 +413,26 @@ def test_session_proposals_closed_wins_over_a_future_deadline(forum):
         session.proposals_closed_reason(now=deadline - timedelta(days=1))
         == "Proposals for this session are closed."
     )
+
+
+def test_person_slug_from_a_cyrillic_name_is_transliterated(db):
+    person = Person.objects.create(surname="Диденко", first_name="Алексей")
+    assert person.slug == "didenko-aleksei"
+    assert person.get_absolute_url() == "/speakers/didenko-aleksei/"
+
+
+def test_person_slug_of_a_namesake_gets_a_number(db):
+    first = Person.objects.create(surname="Иванов", first_name="Иван")
+    second = Person.objects.create(surname="Ivanov", first_name="Ivan")
+    third = Person.objects.create(surname="Иванов", first_name="Иван")
+    assert [first.slug, second.slug, third.slug] == [
+        "ivanov-ivan",
+        "ivanov-ivan-2",
+        "ivanov-ivan-3",
+    ]
+
+
+def test_material_download_name_of_a_russian_title_is_readable(db):
+    session = make_session()
+    material = Material(session=session, title="Концепция круглого стола", file="materials/x.docx")
+    assert material.download_name == "kontseptsiia-kruglogo-stola.docx"
