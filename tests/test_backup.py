@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from proposals.models import Proposal, User
-from sessions.models import Session
+from sessions.models import ProgrammeVersion, Session
 from tests.factories import make_moderator, make_proposal, make_user
 
 # Every table of our apps, the auto-created many-to-many tables included.
@@ -47,7 +47,9 @@ def all_rows(cursor):
     """Every row of every table of our apps, in primary-key order.
 
     Permissions are named by their natural key: migrate numbers them afresh in a restored
-    database, and the JSON backup refers to them by name, as Django's fixtures do.
+    database, and the JSON backup refers to them by name, as Django's fixtures do. Rows of
+    many-to-many tables are compared without their own id, which nothing refers to and
+    Django's serialisation does not carry (a user's groups are a list on the user).
     """
     cursor.execute(
         "SELECT p.id, c.app_label, c.model, p.codename FROM auth_permission p "
@@ -56,15 +58,19 @@ def all_rows(cursor):
     permissions = {pk: tuple(natural) for pk, *natural in cursor.fetchall()}
     rows = {}
     for model in sorted(our_models(), key=lambda model: model._meta.db_table):
-        table = model._meta.db_table
-        by_name = {
-            index
-            for index, field in enumerate(model._meta.concrete_fields)
-            if field.related_model is Permission
-        }
-        cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')
-        rows[table] = [
-            tuple(permissions[value] if i in by_name else value for i, value in enumerate(row))
+        fields = [
+            field
+            for field in model._meta.concrete_fields
+            if not (model._meta.auto_created and field.primary_key)
+        ]
+        columns = ", ".join(f'"{field.column}"' for field in fields)
+        order = ", ".join(str(n) for n in range(1, len(fields) + 1))
+        cursor.execute(f'SELECT {columns} FROM "{model._meta.db_table}" ORDER BY {order}')
+        rows[model._meta.db_table] = [
+            tuple(
+                permissions[value] if field.related_model is Permission else value
+                for field, value in zip(fields, row, strict=True)
+            )
             for row in cursor.fetchall()
         ]
     return rows
@@ -79,6 +85,8 @@ def snapshot():
 def populated(db):
     """The demo programme, participants, a moderator, proposals in every state, their history."""
     call_command("load_demo", verbosity=0)
+    # Its data migration's row is gone if an earlier transactional test flushed the database.
+    ProgrammeVersion.current()
     session = Session.objects.get(slug="international-and-cross-border-intermunicipal-cooperation")
     moderator_person = session.participations.filter(role="moderator").first().person
     moderator = make_moderator(moderator_person, email="moderator@example.org")
@@ -125,7 +133,7 @@ def backup(output, *args):
     return output
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_json_round_trip_restores_every_row(populated, tmp_path):
     path = backup(tmp_path / "forum.json.gz", "--json")
     damage()
@@ -136,7 +144,7 @@ def test_backup_json_round_trip_restores_every_row(populated, tmp_path):
     assert snapshot() == populated
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_json_is_compressed_readable_json_without_logins(populated, tmp_path):
     output = backup(tmp_path / "backups" / "forum.json.gz", "--json")
 
@@ -148,7 +156,7 @@ def test_backup_json_is_compressed_readable_json_without_logins(populated, tmp_p
     assert list(output.parent.iterdir()) == [output], "no partial file is left behind"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_backup_cut_short_leaves_the_database_as_it_was(populated, tmp_path):
     """A backup truncated by a full disk: refused, and nothing of the live data is lost."""
     whole = backup(tmp_path / "backups" / "forum.json", "--json").read_text()
@@ -179,7 +187,7 @@ def test_restore_missing_file_is_refused(db, tmp_path):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_postgresql_round_trip_restores_every_row(populated, tmp_path):
     path = backup(tmp_path / "forum.dump")
     assert path.read_bytes()[:5] == b"PGDMP"
@@ -191,7 +199,7 @@ def test_backup_postgresql_round_trip_restores_every_row(populated, tmp_path):
 
 
 @on_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_postgresql_restores_into_a_second_database(populated, tmp_path):
     """The dump holds the schema too: an empty database becomes a copy of the live one."""
     path = backup(tmp_path / "forum.dump")

@@ -69,7 +69,7 @@ def test_healthz_answers_ok_again_after_the_database_returns(client):
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_healthz_unreachable_postgresql_answers_503(client):
     """A real failure: the connection is closed and the server's port leads nowhere."""
     if connection.vendor != "postgresql":

@@ -36,7 +36,7 @@ def applied(app_label):
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("app_label", APPS)
 def test_migrations_app_to_zero_and_back(app_label):
     before = schema()
@@ -57,7 +57,7 @@ def test_migrations_app_to_zero_and_back(app_label):
     assert schema() == before
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_migrations_data_migrations_run_again_after_zero():
     """The moderators' group and the programme-version row come back with their migrations."""
     call_command("migrate", "proposals", "zero", verbosity=0)

@@ -44,7 +44,16 @@ def production_env(tmp_path, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "SECURE_SSL_REDIRECT"}
+        if key
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "HTTPS",
+            "SECURE_SSL_REDIRECT",
+            # Set by tests/e2e/conftest.py for Playwright; never in production.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DEBUG="0",
