@@ -13,6 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from forum_portal.settings import cache_from_url
 
 ROOT = Path(__file__).resolve().parent.parent
+# Subprocesses get a clean environment: nothing another test left in os.environ leaks in.
+BASE_ENV = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x" * 20 + "-serving-test-key-that-is-long-enough-0123456789",
@@ -55,12 +57,7 @@ def production_settings(**env):
         "'gzip': 'django.middleware.gzip.GZipMiddleware' in settings.MIDDLEWARE,"
         "'cache': settings.CACHES['default']}))"
     )
-    environ = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"CACHE_URL", "REDIS_URL", "CONN_MAX_AGE"}
-    }
-    environ |= {"DJANGO_SETTINGS_MODULE": "forum_portal.settings", **PRODUCTION, **env}
+    environ = {**BASE_ENV, "DJANGO_SETTINGS_MODULE": "forum_portal.settings", **PRODUCTION, **env}
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=environ, capture_output=True, text=True
     )
@@ -128,7 +125,7 @@ def test_make_serve_runs_gunicorn_with_debug_off_after_collectstatic():
 def test_deploy_check_passes_for_make_serve_behind_tls():
     """`make serve` in production: TLS in front (HTTPS=1), the cache shared through Redis."""
     environ = {
-        **{k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "REDIS_URL"}},
+        **BASE_ENV,
         **PRODUCTION,
         "HTTPS": "1",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
@@ -141,4 +138,4 @@ def test_deploy_check_passes_for_make_serve_behind_tls():
         text=True,
     )
 
-    assert (result.returncode, result.stderr) == (0, "")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
