@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from forum_portal.views import healthz
 from proposals.forms import LoginForm, StaffLoginForm
-from proposals.views import ProfileView, SignupView
+from proposals.views import ProfileView, SignupConfirmView, SignupView
 
 # Failed logins are limited on the admin's login page as on ours (proposals.forms).
 admin.site.login_form = StaffLoginForm
@@ -13,6 +14,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/signup/", SignupView.as_view(), name="signup"),
+    path(
+        "accounts/signup/done/",
+        TemplateView.as_view(template_name="registration/signup_done.html"),
+        name="signup_done",
+    ),
+    path("accounts/confirm/<uidb64>/<token>/", SignupConfirmView.as_view(), name="signup_confirm"),
     path("accounts/profile/", ProfileView.as_view(), name="profile"),
     path("accounts/login/", LoginView.as_view(form_class=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

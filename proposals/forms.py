@@ -7,7 +7,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import base36_to_int, urlencode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,7 +28,47 @@ from .models import Proposal, User, UserManager
 CONSENT_VERSION = "2026-11-28"
 
 
+class SignupConfirmationTokenGenerator(PasswordResetTokenGenerator):
+    """The token in a sign-up confirmation link: signed, for one account, for a few days.
+
+    It hashes the password and the active flag too, so a link stops working once it has
+    confirmed the account, and every earlier link dies when a new sign-up replaces the details
+    of an account still waiting for confirmation.
+    """
+
+    key_salt = "proposals.forms.SignupConfirmationTokenGenerator"
+    max_age = timedelta(days=3)
+
+    def _make_hash_value(self, user, timestamp):
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}"
+
+    def check_token(self, user, token):
+        # Django's check also bounds the age by PASSWORD_RESET_TIMEOUT (3 days by default).
+        if not super().check_token(user, token):
+            return False
+        issued = base36_to_int(token.split("-")[0])
+        return self._num_seconds(self._now()) - issued <= self.max_age.total_seconds()
+
+
+signup_confirmation_token = SignupConfirmationTokenGenerator()
+
+
+def is_awaiting_confirmation(user):
+    """An account created by sign-up whose owner has not opened the confirmation link yet.
+
+    A deactivated account that has been used, or a staff account, is not: a new sign-up must
+    never bring it back.
+    """
+    return not user.is_active and user.last_login is None and not user.is_staff
+
+
 class SignupForm(BaseUserCreationForm):
+    """Sign-up that answers the same whether or not the e-mail address has an account.
+
+    The form never says that an address is taken: register() e-mails a confirmation link to
+    a new address, and "you already have an account" to a known one.
+    """
+
     consent = forms.BooleanField(
         label=_("I consent to the processing of my personal data as described above."),
         error_messages={
@@ -53,13 +101,12 @@ class SignupForm(BaseUserCreationForm):
         self.helper.add_input(Submit("submit", _("Register")))
 
     def clean_email(self):
-        email = UserManager.normalize_login(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("This e-mail address is already registered. Log in, or reset your password."),
-                code="duplicate_email",
-            )
-        return email
+        return UserManager.normalize_login(self.cleaned_data["email"])
+
+    def _get_validation_exclusions(self):
+        # A taken address is no error here (that would tell anyone which addresses have
+        # accounts): register() sends its owner an e-mail instead.
+        return {*super()._get_validation_exclusions(), "email"}
 
     def save(self, commit=True):
         user = super().save(commit=False)
@@ -68,6 +115,81 @@ class SignupForm(BaseUserCreationForm):
         if commit:
             user.save()
         return user
+
+    def register(self, request, next_url=""):
+        """Create an unconfirmed account or tell the owner of the address; e-mail either way.
+
+        The caller answers the same in every case. Every path hashes the password once and
+        sends one e-mail, so the known address is not answered visibly faster either.
+        """
+        email = self.cleaned_data["email"]
+        existing = User.objects.filter(email__iexact=email).first()
+        if existing is None:
+            user = self.save(commit=False)
+            user.is_active = False
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError:
+                # Someone registered this address a moment ago: it is a known one now.
+                existing = User.objects.get(email__iexact=email)
+            else:
+                return self.send_confirmation(request, user, next_url)
+        if is_awaiting_confirmation(existing):
+            # The latest sign-up's details replace the earlier ones, and the new password
+            # voids every earlier link: only the owner of the mailbox can confirm, and only
+            # the details they see in the newest message.
+            user = self.save(commit=False)
+            for name in (*self._meta.fields, "password", "consent_version", "consent_given_at"):
+                if name != "email":
+                    setattr(existing, name, getattr(user, name))
+            existing.save()
+            return self.send_confirmation(request, existing, next_url)
+        # Nothing is created or changed. The hash is thrown away: it only makes this path
+        # cost what the others cost (they hash the password to store it).
+        make_password(self.cleaned_data["password1"])
+        return self.send_existing_account_notice(request, existing, next_url)
+
+    def send_confirmation(self, request, user, next_url=""):
+        """E-mail the link that activates the account (and brings its owner back to next)."""
+        confirm_url = reverse(
+            "signup_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": signup_confirmation_token.make_token(user),
+            },
+        )
+        if next_url:
+            confirm_url = f"{confirm_url}?{urlencode({'next': next_url})}"
+        context = {
+            "user": user,
+            "site_name": request.get_host(),
+            "confirm_url": request.build_absolute_uri(confirm_url),
+            "days": SignupConfirmationTokenGenerator.max_age.days,
+        }
+        return _send(user, "signup_confirm", context)
+
+    def send_existing_account_notice(self, request, user, next_url=""):
+        """Tell the owner of a known address that someone tried to register with it."""
+        login_url = reverse("login")
+        if next_url:
+            login_url = f"{login_url}?{urlencode({'next': next_url})}"
+        context = {
+            "user": user,
+            "site_name": request.get_host(),
+            "login_url": request.build_absolute_uri(login_url),
+            "reset_url": request.build_absolute_uri(reverse("password_reset")),
+        }
+        return _send(user, "signup_existing", context)
+
+
+def _send(user, name, context):
+    # A header must stay on one line, whatever the template holds.
+    subject = " ".join(render_to_string(f"registration/{name}_subject.txt", context).split())
+    body = render_to_string(f"registration/{name}_email.txt", context)
+    return EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
+    ).send()
 
 
 class ProfileForm(forms.ModelForm):

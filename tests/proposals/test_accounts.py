@@ -1,15 +1,24 @@
-"""Participants' accounts: sign-up with consent, login and logout, profile, password reset."""
+"""Participants' accounts: sign-up confirmed by e-mail, login, logout, profile, password reset."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from urllib.parse import quote
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from pytest_django.asserts import (
+    assertContains,
+    assertNotContains,
+    assertRedirects,
+    assertTemplateUsed,
+)
 
-from proposals.forms import CONSENT_VERSION
+from proposals.forms import CONSENT_VERSION, SignupConfirmationTokenGenerator
 from proposals.models import User
 from tests.factories import make_user
 
@@ -42,7 +51,7 @@ def signup_data(**fields):
     return data
 
 
-def test_signup_without_consent_is_refused(client):
+def test_signup_without_consent_is_refused(client, mailoutbox):
     response = client.post(reverse("signup"), signup_data(consent=""))
 
     assert not User.objects.exists()
@@ -51,9 +60,10 @@ def test_signup_without_consent_is_refused(client):
     }
     # What they typed is still there.
     assertContains(response, 'value="Vyborg District Administration"')
+    assert mailoutbox == []
 
 
-def test_signup_records_consent_version_and_time(client):
+def test_signup_creates_an_unconfirmed_account_with_consent_version_and_time(client):
     before = timezone.now()
 
     client.post(reverse("signup"), signup_data())
@@ -68,40 +78,176 @@ def test_signup_records_consent_version_and_time(client):
         "Deputy head",
     )
     assert user.check_password(PASSWORD)
+    assert (user.is_active, user.last_login) == (False, None)
 
 
-def test_signup_logs_in_and_goes_to_the_profile(client):
+def test_signup_mails_a_confirmation_link_and_does_not_log_in(client, mailoutbox):
     response = client.post(reverse("signup"), signup_data())
 
-    assertRedirects(response, reverse("profile"))
-    assert client.session["_auth_user_id"] == str(User.objects.get().pk)
+    assertRedirects(response, reverse("signup_done"))
+    assert "_auth_user_id" not in client.session
+    assert [(mail.to, mail.subject) for mail in mailoutbox] == [
+        (["irina.volkova@example.org"], "Confirm your registration at the Forum Portal")
+    ]
+    assert "in the name of Volkova Irina." in mailoutbox[0].body
+    assert confirmation_link(mailoutbox[0]).startswith("/accounts/confirm/")
 
 
-def test_signup_email_taken_in_another_case_is_refused(client):
-    make_user("irina.volkova@example.org")
+def test_signup_done_page_says_to_check_the_mailbox(client):
+    response = client.post(reverse("signup"), signup_data(), follow=True)
 
-    response = client.post(reverse("signup"), signup_data(email="IRINA.VOLKOVA@example.ORG"))
+    assertContains(response, "<h1>Check your e-mail</h1>", html=True)
+    assertContains(
+        response,
+        "If this address already has an account, the message tells you how to log in or choose "
+        "a new password instead.",
+    )
+    assertNotContains(response, "irina.volkova@example.org")
 
-    assert User.objects.count() == 1
-    assert response.context["form"].errors == {
-        "email": ["This e-mail address is already registered. Log in, or reset your password."]
-    }
+
+def comparable(response):
+    """Status, headers (cookies are apart in the test client) and the page, CSP nonce removed."""
+    page, headers = response.content.decode(), dict(response.headers)
+    if response.context and "csp_nonce" in response.context:
+        nonce = str(response.context["csp_nonce"])
+        page = page.replace(nonce, "")
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(nonce, "")
+    return response.status_code, headers, page
 
 
-def test_signup_follows_next_back_to_the_proposal_form(client, session):
+def test_signup_known_and_unknown_addresses_answer_the_same(db, mailoutbox):
+    make_user("irina.volkova@example.org", password=PASSWORD)
+    known_client, unknown_client = Client(), Client()
+
+    known = known_client.post(reverse("signup"), signup_data(email="IRINA.Volkova@example.org"))
+    unknown = unknown_client.post(reverse("signup"), signup_data(email="nobody@example.org"))
+
+    assert comparable(known) == comparable(unknown)
+    assert known["Location"] == unknown["Location"] == reverse("signup_done")
+    assert known.cookies.keys() == unknown.cookies.keys()
+    assert comparable(known_client.get(known["Location"])) == comparable(
+        unknown_client.get(unknown["Location"])
+    )
+    # Neither is logged in; each address got one message.
+    assert "_auth_user_id" not in known_client.session
+    assert "_auth_user_id" not in unknown_client.session
+    assert sorted(mail.to[0] for mail in mailoutbox) == [
+        "irina.volkova@example.org",
+        "nobody@example.org",
+    ]
+
+
+def test_signup_known_address_mail_has_no_link_to_confirm_and_nothing_changes(
+    client, mailoutbox, session
+):
+    owner = make_user(
+        "irina.volkova@example.org",
+        password=PASSWORD,
+        surname="Volkova",
+        first_name="Irina",
+        organisation="Vyborg District Administration",
+    )
+    before = User.objects.values().get(pk=owner.pk)
+    form_url = reverse("proposals:create", kwargs={"slug": session.slug})
+
+    client.post(
+        reverse("signup"),
+        signup_data(
+            email="Irina.Volkova@EXAMPLE.org",
+            password1="an-intruders-passphrase-9",
+            password2="an-intruders-passphrase-9",
+            surname="Intruder",
+            organisation="Somewhere else",
+            next=form_url,
+        ),
+    )
+
+    assert list(User.objects.values()) == [before]
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)
+    [mail] = mailoutbox
+    assert (mail.to, mail.subject) == (
+        ["irina.volkova@example.org"],
+        "Someone tried to register with your address at the Forum Portal",
+    )
+    assert "/accounts/confirm/" not in mail.body
+    assert f"http://testserver{reverse('login')}?next={quote(form_url, safe='')}" in mail.body
+    assert f"http://testserver{reverse('password_reset')}" in mail.body
+    assert "Intruder" not in mail.body
+
+
+class CountingHasher(MD5PasswordHasher):
+    """A fast hasher that counts how often a password is hashed."""
+
+    algorithm = "counting_md5"
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.parametrize("email", ["irina.volkova@example.org", "nobody@example.org"])
+def test_signup_hashes_the_password_once_for_known_and_unknown_addresses(client, settings, email):
+    # The known address must not be answered visibly faster for skipping the slow hash.
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    make_user("irina.volkova@example.org", password=PASSWORD)
+    CountingHasher.calls = 0
+
+    client.post(reverse("signup"), signup_data(email=email))
+
+    assert CountingHasher.calls == 1
+
+
+def test_signup_again_before_confirming_answers_the_same_and_sends_a_new_link(mailoutbox):
+    first_client, second_client, fresh_client = Client(), Client(), Client()
+    first_client.post(reverse("signup"), signup_data())
+
+    again = second_client.post(
+        reverse("signup"),
+        signup_data(
+            password1="another-long-passphrase-2",
+            password2="another-long-passphrase-2",
+            first_name="Irina-Maria",
+        ),
+    )
+    fresh = fresh_client.post(reverse("signup"), signup_data(email="nobody@example.org"))
+
+    assert comparable(again) == comparable(fresh)
+    assert comparable(second_client.get(again["Location"])) == comparable(
+        fresh_client.get(fresh["Location"])
+    )
+    first_link, second_link = (confirmation_link(mail) for mail in mailoutbox[:2])
+    # The latest sign-up's details count, and only its link works.
+    user = User.objects.get(email="irina.volkova@example.org")
+    assert (user.first_name, user.is_active) == ("Irina-Maria", False)
+    assert user.check_password("another-long-passphrase-2")
+    assertTemplateUsed(second_client.get(first_link), "registration/signup_confirm_invalid.html")
+    assertTemplateUsed(second_client.get(second_link), "registration/signup_confirm.html")
+
+
+def test_signup_does_not_revive_a_deactivated_account(client, mailoutbox):
+    closed = make_user("irina.volkova@example.org", password=PASSWORD)
+    closed.last_login = timezone.now() - timedelta(days=30)
+    closed.is_active = False
+    closed.save()
+    before = User.objects.values().get(pk=closed.pk)
+
+    response = client.post(reverse("signup"), signup_data())
+
+    assertRedirects(response, reverse("signup_done"))
+    assert list(User.objects.values()) == [before]
+    assert [mail.subject for mail in mailoutbox] == [
+        "Someone tried to register with your address at the Forum Portal"
+    ]
+
+
+def test_signup_page_keeps_next(client, session):
     form_url = reverse("proposals:create", kwargs={"slug": session.slug})
 
     page = client.get(f"{reverse('signup')}?next={form_url}")
-    response = client.post(reverse("signup"), signup_data(next=form_url))
 
     assertContains(page, f'<input type="hidden" name="next" value="{form_url}">', html=True)
-    assertRedirects(response, form_url)
-
-
-def test_signup_ignores_an_off_site_next(client):
-    response = client.post(reverse("signup"), signup_data(next="https://evil.example.com/"))
-
-    assertRedirects(response, reverse("profile"))
 
 
 def test_signup_page_has_one_form(client):
@@ -110,6 +256,231 @@ def test_signup_page_has_one_form(client):
 
     assertContains(response, "<form", count=1)
     assertContains(response, 'name="csrfmiddlewaretoken"', count=1)
+
+
+# --- The confirmation link ---------------------------------------------------------------------
+
+
+def confirmation_link(mail):
+    """The path of the confirmation link in a sign-up e-mail."""
+    return next(word for word in mail.body.split() if "/accounts/confirm/" in word).removeprefix(
+        "http://testserver"
+    )
+
+
+@pytest.fixture
+def link(client, mailoutbox):
+    """A fresh sign-up's confirmation link."""
+    client.post(reverse("signup"), signup_data())
+    return confirmation_link(mailoutbox[-1])
+
+
+def test_confirm_link_asks_to_confirm_and_changes_nothing_yet(client, link):
+    # Opening the link is safe: a mail scanner that follows it does not use it up.
+    response = client.get(link)
+
+    assertContains(
+        response,
+        "You are about to confirm the account of Volkova Irina with the e-mail address "
+        "irina.volkova@example.org.",
+    )
+    assertContains(
+        response,
+        '<button type="submit" class="btn btn-primary">Confirm and log in</button>',
+        html=True,
+    )
+    user = User.objects.get()
+    assert (user.is_active, user.last_login) == (False, None)
+    assert "_auth_user_id" not in client.session
+
+
+def test_confirm_activates_logs_in_and_goes_to_the_profile(client, link):
+    response = client.post(link, follow=True)
+
+    assert response.redirect_chain == [(reverse("profile"), 302)]
+    user = User.objects.get()
+    assert user.is_active
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Your e-mail address is confirmed. Welcome to the forum!"
+    ]
+
+
+def test_confirm_then_login_with_the_password_works(client, link):
+    client.post(link)
+    client.post(reverse("logout"))
+
+    response = client.post(
+        reverse("login"), {"username": "irina.volkova@example.org", "password": PASSWORD}
+    )
+
+    assertRedirects(response, reverse("proposals:list"))
+
+
+def test_confirm_follows_next_back_to_the_proposal_form(client, session, mailoutbox):
+    form_url = reverse("proposals:create", kwargs={"slug": session.slug})
+    client.post(reverse("signup"), signup_data(next=form_url))
+    link = confirmation_link(mailoutbox[0])
+
+    page = client.get(link)
+    response = client.post(link)
+
+    assert link.endswith(f"/?next={quote(form_url, safe='')}")
+    assertContains(page, f'<input type="hidden" name="next" value="{form_url}">', html=True)
+    assertRedirects(response, form_url)
+
+
+def test_signup_off_site_next_stays_out_of_the_link(client, mailoutbox):
+    client.post(reverse("signup"), signup_data(next="https://evil.example.com/"))
+    link = confirmation_link(mailoutbox[0])
+
+    response = client.post(link)
+
+    assert "?" not in link
+    assertRedirects(response, reverse("profile"))
+
+
+def test_confirm_ignores_an_off_site_next_added_to_the_link(client, link):
+    response = client.post(f"{link}?next=https://evil.example.com/")
+
+    assertRedirects(response, reverse("profile"))
+
+
+def test_confirm_link_works_once(client, link):
+    client.post(link)
+    client.post(reverse("logout"))
+
+    again = client.post(link)
+
+    assertTemplateUsed(again, "registration/signup_confirm_invalid.html")
+    assertContains(again, "<h1>This link does not work</h1>", html=True)
+    assert "_auth_user_id" not in client.session
+
+
+def test_confirm_forged_token_is_refused(client, link):
+    uid, token = link.strip("/").split("/")[-2:]
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+
+    response = client.post(reverse("signup_confirm", kwargs={"uidb64": uid, "token": forged}))
+
+    assertTemplateUsed(response, "registration/signup_confirm_invalid.html")
+    assert User.objects.get().is_active is False
+    assert "_auth_user_id" not in client.session
+
+
+def test_confirm_token_for_one_account_does_not_confirm_another(client, link):
+    other = make_user("nobody@example.org", password=PASSWORD, is_active=False)
+    token = link.strip("/").split("/")[-1]
+    other_uid = urlsafe_base64_encode(force_bytes(other.pk))
+
+    response = client.post(reverse("signup_confirm", kwargs={"uidb64": other_uid, "token": token}))
+
+    assertTemplateUsed(response, "registration/signup_confirm_invalid.html")
+    other.refresh_from_db()
+    assert other.is_active is False
+
+
+class FourDaysAgo(SignupConfirmationTokenGenerator):
+    """Issues tokens as Django's generator would have four days ago."""
+
+    def _now(self):
+        return datetime.now() - timedelta(days=4)
+
+
+def test_confirm_expired_link_is_refused_with_a_way_to_a_new_one(client, session, link):
+    user = User.objects.get()
+    form_url = reverse("proposals:create", kwargs={"slug": session.slug})
+    expired = reverse(
+        "signup_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": FourDaysAgo().make_token(user),
+        },
+    )
+
+    response = client.post(f"{expired}?next={form_url}")
+
+    assertContains(
+        response,
+        "The confirmation link has expired, has already been used, or was copied incompletely.",
+    )
+    assertContains(
+        response,
+        f'<a class="btn btn-primary" href="{reverse("signup")}?next={form_url}">'
+        "Ask for a new link</a>",
+        html=True,
+    )
+    user.refresh_from_db()
+    assert user.is_active is False
+
+
+@pytest.mark.parametrize("uidb64", ["!!!", "AAAA", urlsafe_base64_encode(b"99999999999999999999")])
+def test_confirm_malformed_account_id_shows_the_invalid_page(client, uidb64):
+    response = client.get(reverse("signup_confirm", kwargs={"uidb64": uidb64, "token": "x-y"}))
+
+    assertTemplateUsed(response, "registration/signup_confirm_invalid.html")
+
+
+def test_confirm_without_csrf_token_is_refused(link):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(link)
+
+    assert response.status_code == 403
+    assert User.objects.get().is_active is False
+
+
+def test_login_unconfirmed_account_gets_the_generic_message(client, link):
+    unconfirmed = client.post(
+        reverse("login"), {"username": "irina.volkova@example.org", "password": PASSWORD}
+    )
+    unknown = client.post(
+        reverse("login"), {"username": "nobody@example.org", "password": PASSWORD}
+    )
+
+    assert (
+        unconfirmed.context["form"].errors
+        == unknown.context["form"].errors
+        == {
+            "__all__": [
+                "Please enter a correct e-mail address and password. Note that both fields may be "
+                "case-sensitive."
+            ]
+        }
+    )
+    assert "_auth_user_id" not in client.session
+
+
+def test_pending_proposal_text_survives_signup_and_confirmation(client, session, mailoutbox):
+    form_url = reverse("proposals:create", kwargs={"slug": session.slug})
+    # A visitor whose login had expired sends the form; the text waits in their session.
+    client.post(
+        form_url,
+        {
+            "title": "Kept title",
+            "wording": "Kept wording.",
+            "rationale": "Kept rationale.",
+            "addressee": "government",
+            "submission_token": "",
+            "submit": "Submit",
+        },
+    )
+
+    client.post(reverse("signup"), signup_data(next=form_url))
+    response = client.post(confirmation_link(mailoutbox[0]))
+    form_page = client.get(response.url)
+
+    assertRedirects(response, form_url, fetch_redirect_response=False)
+    assert {
+        name: form_page.context["form"].initial[name]
+        for name in ("title", "wording", "rationale", "addressee")
+    } == {
+        "title": "Kept title",
+        "wording": "Kept wording.",
+        "rationale": "Kept rationale.",
+        "addressee": "government",
+    }
+    assertContains(form_page, 'value="Kept title"')
 
 
 def test_login_accepts_the_email_in_any_case(client):
