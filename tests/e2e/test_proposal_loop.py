@@ -39,8 +39,12 @@ def log_out(page):
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
 
+def confirmation_link(mail):
+    return next(word for word in mail.body.split() if "/accounts/confirm/" in word)
+
+
 def test_proposal_from_sign_up_to_the_draft_recommendations(
-    demo, moderator, page, browser, console_errors
+    demo, moderator, page, browser, console_errors, mailoutbox
 ):
     # Form fields are found by id: their labels end in crispy's "*" for required fields.
     # A visitor on the seed round table presses "Proposal", and is sent to log in or sign up.
@@ -60,6 +64,18 @@ def test_proposal_from_sign_up_to_the_draft_recommendations(
     page.locator("#id_position").fill("Head of the international relations office")
     page.locator("#id_consent").check()
     page.get_by_role("button", name="Register").click()
+
+    # The account waits for its owner to open the link mailed to them (the live server runs in
+    # this process, so its mail lands in Django's test outbox).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    [mail] = mailoutbox
+    assert mail.to == ["anna.petrova@example.org"]
+    page.goto(confirmation_link(mail))
+    expect(page.locator(".reading p").first).to_have_text(
+        "You are about to confirm the account of Petrova Anna with the e-mail address "
+        "anna.petrova@example.org."
+    )
+    page.get_by_role("button", name="Confirm and log in").click()
 
     # Back at the form, for the round table they came from.
     expect(page).to_have_url(f"{demo.url}/sessions/{SEED_SLUG}/proposals/new/")
