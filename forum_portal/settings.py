@@ -82,6 +82,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Anonymous visitors' programme pages whole from the cache, before the rest of the stack
+    # runs; SecurityMiddleware still adds its headers (sessions/middleware.py).
+    "sessions.middleware.AnonymousPageCacheMiddleware",
     # Above WhiteNoise, so that static files carry the CSP and Permissions-Policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "forum_portal.middleware.PermissionsPolicyMiddleware",

@@ -1,4 +1,5 @@
 import copy
+import hashlib
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -7,8 +8,16 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, ListView
 
-from .caching import Programme, add_validators, cached_entry, conditional_response, query_key
+from .caching import (
+    Programme,
+    add_validators,
+    cached_entry,
+    conditional_response,
+    has_pending_messages,
+    query_key,
+)
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
+from .middleware import mark_anonymous_page
 from .models import Forum, Material, Person, Session
 
 
@@ -29,13 +38,20 @@ class CachedProgrammePageMixin:
     `cached_partials`); they are rendered without the request, once per programme version,
     language and query, and the page around them is rendered for each request. See
     sessions/caching.py.
+
+    An anonymous visitor's whole page is the same for everyone: it is marked for the fast
+    path (sessions/middleware.py), which answers the next anonymous visitors from the cache
+    without running the view.
     """
 
     cached_partials = ("main",)
+    anonymous_page_cache = True
 
     def cache_name(self):
         """What distinguishes this page's entry: the view, its URL arguments and query."""
         arguments = ",".join(f"{key}={value}" for key, value in sorted(self.kwargs.items()))
+        if len(arguments) > 150:  # a hand-made URL: keep keys short (memcached takes 250)
+            arguments = hashlib.sha256(arguments.encode()).hexdigest()
         return f"{type(self).__name__}:{arguments}:{query_key(self.request)}"
 
     def build_entry(self):
@@ -61,6 +77,10 @@ class CachedProgrammePageMixin:
         """Extra arguments for the ETag and Last-Modified of this page."""
         return {}
 
+    def changes_at(self, entry):
+        """The next moment the page changes by itself, with no change to the programme."""
+        return None
+
     def get(self, request, *args, **kwargs):
         programme = Programme.now()
         self.programme = programme
@@ -76,7 +96,10 @@ class CachedProgrammePageMixin:
             "fragments": {name: mark_safe(html) for name, html in entry["fragments"].items()},
             **{key: value for key, value in entry.items() if key != "fragments"},
         }
-        return add_validators(self.render_to_response(context), request, validators)
+        response = add_validators(self.render_to_response(context), request, validators)
+        if not request.user.is_authenticated and not has_pending_messages(request):
+            mark_anonymous_page(response, until=self.changes_at(entry))
+        return response
 
 
 class ProgrammeView(CachedProgrammePageMixin, ListView):
@@ -136,22 +159,53 @@ class SessionDetailView(CachedProgrammePageMixin, DetailView):
             "last_modified": passed,
         }
 
+    def changes_at(self, entry):
+        # The proposal button turns into "the deadline has passed" at the deadline.
+        session = entry["session"]
+        deadline = session.proposals_deadline
+        if session.accepts_proposals and deadline and deadline > timezone.now():
+            return deadline
+        return None
+
 
 class SpeakerListView(CachedProgrammePageMixin, ListView):
+    """Everyone who speaks, by name, a hundred to a page.
+
+    A large forum has thousands of speakers: one page of them all is slow to build, heavy on a
+    phone and long to scroll. Pages keep the search (`?q=…&page=2`); a page past the last one
+    is a 404, as in any ListView.
+    """
+
     template_name = "sessions/speaker_list.html"
     context_object_name = "people"
+    paginate_by = 100
 
     def get_queryset(self):
         self.search_form = SpeakerSearchForm(self.request.GET or None)
         people = Person.objects.speaking()
         if self.search_form.is_valid() and self.search_form.cleaned_data["q"].strip():
             people = people.search(self.search_form.cleaned_data["q"])
-        return people.with_public_participations()
+        # Namesakes are common: the primary key keeps each on one page, and pages stable.
+        return people.order_by(*Person._meta.ordering, "pk").with_public_participations()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["search_form"] = self.search_form
+        page = context["page_obj"]
+        if page is not None:
+            context["previous_url"] = page.has_previous() and self.page_url(
+                page.previous_page_number()
+            )
+            context["next_url"] = page.has_next() and self.page_url(page.next_page_number())
         return context
+
+    def page_url(self, number):
+        """This list's URL at page `number`, the search kept; page 1 without `page`."""
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        if number > 1:
+            query[self.page_kwarg] = number
+        return f"{self.request.path}?{query.urlencode()}" if query else self.request.path
 
     def build_context(self):
         self.object_list = self.get_queryset()

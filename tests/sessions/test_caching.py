@@ -1,15 +1,17 @@
 """The programme pages from the cache: same HTML, no page queries, changes seen at once,
-304 for a current copy, gzip, and the page around the cached part rendered for each visitor."""
+304 for a current copy, gzip, and the page around the cached part rendered for each visitor.
+Anonymous visitors get the whole page from the fast path (sessions/middleware.py)."""
 
 import gzip
-import re
 from datetime import timedelta
 
 import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.http import http_date
 
@@ -22,7 +24,7 @@ from .test_admin import change_url, session_form
 pytestmark = pytest.mark.django_db
 
 MODERATOR = Participation.Role.MODERATOR
-NONCE = re.compile(r'nonce="([^"]+)"')
+VERSION_READ = 'SELECT number, changed_at FROM "forum_sessions_programmeversion" WHERE id = 1'
 
 
 @pytest.fixture
@@ -58,10 +60,6 @@ def main_text(response):
     return parse(response).find("main").text
 
 
-def without_nonce(response):
-    return NONCE.sub('nonce=""', response.content.decode())
-
-
 def reporters(response):
     section = parse(response).find("section", **{"aria-labelledby": "reporters-heading"})
     return texts(section.find_all("li"))
@@ -77,21 +75,28 @@ def test_cache_hit_serves_the_same_page_with_one_query(
     url = url_of(name, round_table)
     first = client.get(url)
 
-    # The one query reads the current forum and the programme version together.
-    with django_assert_num_queries(1):
+    # An anonymous visitor's page comes whole from the fast path: one read of the version.
+    with django_assert_num_queries(1) as captured:
         second = client.get(url)
 
+    assert [query["sql"] for query in captured.captured_queries] == [VERSION_READ]
     assert (first.status_code, second.status_code) == (200, 200)
-    assert without_nonce(second) == without_nonce(first)
+    assert second.content == first.content
 
 
-def test_cache_hit_page_carries_its_own_nonce(client, round_table):
-    first = client.get(round_table.get_absolute_url())
-    second = client.get(round_table.get_absolute_url())
+@pytest.mark.parametrize("name", PAGES)
+def test_cache_hit_for_a_signed_in_visitor_runs_no_page_queries(
+    client, round_table, participant, name, django_assert_num_queries
+):
+    url = url_of(name, round_table)
+    client.force_login(participant)
+    client.get(url)
 
-    nonces = [NONCE.search(r.content.decode()).group(1) for r in (first, second)]
-    assert nonces[0] != nonces[1]
-    assert f"'nonce-{nonces[1]}'" in second.headers["Content-Security-Policy"]
+    # Their session, their account, then the forum and the version in one query.
+    with django_assert_num_queries(3):
+        response = client.get(url)
+
+    assert "My proposals" in nav_links(response)
 
 
 def test_session_page_warm_cache_queries_do_not_grow_with_its_people(
@@ -410,3 +415,170 @@ def test_cached_page_logout_form_carries_a_working_csrf_token(round_table, parti
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert nav_links(client.get("/")) == ["Programme", "Speakers", "Log in", "Register"]
+
+
+# The anonymous fast path (sessions/middleware.py)
+
+
+def test_fast_path_gives_two_anonymous_visitors_the_same_bytes(round_table):
+    first = Client().get(round_table.get_absolute_url())
+
+    second = Client().get(round_table.get_absolute_url())
+
+    assert second.content == first.content
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert "Petrova Anna" in main_text(second)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_fast_path_gzip_variant_decodes_to_the_plain_page(client, round_table, name):
+    url = url_of(name, round_table)
+    plain = client.get(url)
+    client.get(url, headers={"accept-encoding": "gzip"})
+
+    with CaptureQueriesContext(connection) as captured:
+        compressed = client.get(url, headers={"accept-encoding": "gzip"})
+
+    assert len(captured) == 1
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert compressed.headers["Content-Length"] == str(len(compressed.content))
+    assert gzip.decompress(compressed.content) == plain.content
+    assert compressed.headers["ETag"] == f"W/{plain.headers['ETag']}"
+
+
+def test_fast_path_pages_hold_no_csrf_token_nor_nonce_and_set_no_cookie(client, round_table):
+    for name in PAGES:
+        url = url_of(name, round_table)
+        for response in (client.get(url), client.get(url)):
+            assert "csrfmiddlewaretoken" not in response.content.decode()
+            assert "nonce" not in response.content.decode()
+            assert "nonce" not in response.headers["Content-Security-Policy"]
+            assert response.cookies == {}
+
+
+def test_fast_path_never_gives_a_signed_in_visitor_the_anonymous_page(
+    client, round_table, participant
+):
+    url = round_table.get_absolute_url()
+    client.get(url)
+    client.get(url, headers={"accept-encoding": "gzip"})
+    client.force_login(participant)
+
+    plain = client.get(url)
+    compressed = client.get(url, headers={"accept-encoding": "gzip"})
+
+    expected = ["Programme", "Speakers", "My proposals", "Profile", "Log out"]
+    assert nav_links(plain) == expected
+    assert nav_links(gzip.decompress(compressed.content).decode()) == expected
+
+
+def test_fast_path_does_not_store_a_page_with_a_message(client, round_table):
+    leave_message(client, "Your proposal was saved.")
+    with_message = client.get("/")
+    assert texts(parse(with_message).find_all("div", role="status")) == ["Your proposal was saved."]
+
+    later = Client().get("/")
+
+    assert parse(later).find_all("div", role="status") == []
+
+
+def test_fast_path_change_in_the_admin_is_seen_at_the_next_anonymous_request(
+    superuser_client, round_table
+):
+    anonymous = Client()
+    petrova = round_table.participations.get(person__surname="Petrova").person
+    for url in (round_table.get_absolute_url(), "/speakers/", petrova.get_absolute_url()):
+        anonymous.get(url)
+        anonymous.get(url)
+
+    response = superuser_client.post(
+        f"/admin/forum_sessions/person/{petrova.pk}/change/",
+        {"surname": "Ivanova", "first_name": "Anna", "patronymic": "", "slug": petrova.slug},
+    )
+
+    assert response.status_code == 302
+    assert reporters(anonymous.get(round_table.get_absolute_url())) == [
+        "Ivanova Anna, Union of Russian Cities. Expert Twinned cities"
+    ]
+    assert "Ivanova Anna" in main_text(anonymous.get("/speakers/"))
+    assert parse(anonymous.get(petrova.get_absolute_url())).find("h1").text == "Ivanova Anna"
+
+
+def test_fast_path_answers_304_with_one_query(client, round_table, django_assert_num_queries):
+    first = client.get(round_table.get_absolute_url(), headers={"accept-encoding": "gzip"})
+
+    with django_assert_num_queries(1):
+        second = client.get(
+            round_table.get_absolute_url(),
+            headers={"accept-encoding": "gzip", "if-none-match": first.headers["ETag"]},
+        )
+
+    assert second.status_code == 304
+    assert second.content == b""
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert "Content-Encoding" not in second.headers
+    assert set(second.headers["Cache-Control"].split(", ")) == {"no-cache", "private"}
+
+
+@pytest.mark.parametrize("status", [200, 304])
+def test_fast_path_responses_carry_the_security_headers(client, round_table, status):
+    first = client.get("/")
+    headers = {"if-none-match": first.headers["ETag"]} if status == 304 else {}
+
+    response = client.get("/", headers=headers)
+
+    assert response.status_code == status
+    assert {name: response.headers.get(name) for name in SECURITY_HEADERS} == {
+        name: first.headers[name] for name in SECURITY_HEADERS
+    }
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'; ")
+    assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "Permissions-Policy",
+]
+
+
+def test_fast_path_keeps_languages_apart(client, round_table):
+    english = client.get("/", headers={"accept-language": "en"})
+
+    russian = client.get("/", headers={"accept-language": "ru"})
+
+    assert (english.headers["Content-Language"], russian.headers["Content-Language"]) == (
+        "en",
+        "ru",
+    )
+    assert parse(russian).find("html").attrs["lang"] == "ru"
+
+
+def test_fast_path_is_off_when_caching_is_off(settings, round_table, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client = Client()
+    client.get(round_table.get_absolute_url())
+
+    # The whole page is built again, and no version is read for an entry that cannot exist.
+    with django_assert_num_queries(5) as captured:
+        response = client.get(round_table.get_absolute_url())
+
+    assert VERSION_READ not in [query["sql"] for query in captured.captured_queries]
+    assert reporters(response) == ["Petrova Anna, Union of Russian Cities. Expert Twinned cities"]
+
+
+def test_fast_path_serves_each_speakers_page_apart(client, round_table):
+    for n in range(150):
+        add_participant(round_table, make_person(f"Zz{n:03}"))
+    client.get("/speakers/?page=2")
+
+    second_page = client.get("/speakers/?page=2")
+    first_page = client.get("/speakers/")
+
+    assert len(parse(first_page).find_all("a", class_="person-name")) == 100
+    assert len(parse(second_page).find_all("a", class_="person-name")) == 52

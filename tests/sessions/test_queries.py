@@ -26,12 +26,13 @@ pytestmark = pytest.mark.django_db
 MODERATOR = Participation.Role.MODERATOR
 PDF = b"%PDF-1.7\n%%EOF\n"
 
-# Queries per page, measured on the demo programme (`load_demo`):
+# Queries per page for an anonymous visitor with a cold cache, measured on the demo programme
+# (`load_demo`): the programme version for the anonymous fast path (sessions/middleware.py),
 # the forum for the view and the forum for the header, then the page's own queries.
-PROGRAMME_QUERIES = 6  # + days, formats, sessions, moderators
-SESSION_QUERIES = 5  # + session with forum, people, organisers, materials (header forum first)
-SPEAKERS_QUERIES = 3  # + people, their public participations
-SPEAKER_QUERIES = 3  # + the person, their public participations
+PROGRAMME_QUERIES = 7  # + days, formats, sessions, moderators
+SESSION_QUERIES = 6  # + session with forum, people, organisers, materials (header forum first)
+SPEAKERS_QUERIES = 5  # + how many people (pages), people, their public participations
+SPEAKER_QUERIES = 4  # + the person, their public participations
 
 
 def build_programme(forum, scale):

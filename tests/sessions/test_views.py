@@ -574,3 +574,42 @@ def test_server_error_page_renders_in_the_sites_look(db):
     assert page.find("h1").text == "Something went wrong"
     assert page.find("html").attrs["lang"] == "en"
     assert page.find("a", href="/").text == "Forum Portal"
+
+
+def test_speakers_list_comes_a_hundred_to_a_page_keeping_the_search(client, forum):
+    session = make_session(forum, title="Open Round Table")
+    for n in range(230):
+        add_participant(session, make_person(f"Speaker{n:03}", "Anna"))
+    add_participant(session, make_person("Volkova", "Olga"))
+
+    first = parse(client.get("/speakers/", {"q": "anna"}))
+    last = parse(client.get("/speakers/", {"q": "anna", "page": "3"}))
+
+    assert texts(first.find("ul", class_="people-list").find_all("a", class_="person-name"))[
+        :2
+    ] == ["Speaker000 Anna", "Speaker001 Anna"]
+    assert len(first.find_all("a", class_="person-name")) == 100
+    assert [(a.attrs["rel"], a.attrs["href"]) for a in first.find_all("a", class_="page-link")] == [
+        ("next", "/speakers/?q=anna&page=2")
+    ]
+    assert texts(last.find_all("a", class_="person-name")) == [
+        f"Speaker{n:03} Anna" for n in range(200, 230)
+    ]
+    assert [(a.attrs["rel"], a.attrs["href"]) for a in last.find_all("a", class_="page-link")] == [
+        ("prev", "/speakers/?q=anna&page=2")
+    ]
+    assert last.find("li", class_="active").text == "Page 3 of 3"
+    assert client.get("/speakers/", {"q": "anna", "page": "4"}).status_code == 404
+
+
+def test_speakers_second_page_links_back_to_the_plain_list(client, forum):
+    session = make_session(forum, title="Open Round Table")
+    for n in range(101):
+        add_participant(session, make_person(f"Speaker{n:03}", "Anna"))
+
+    second = parse(client.get("/speakers/", {"page": "2"}))
+
+    assert texts(second.find_all("a", class_="person-name")) == ["Speaker100 Anna"]
+    assert [
+        (a.attrs["rel"], a.attrs["href"]) for a in second.find_all("a", class_="page-link")
+    ] == [("prev", "/speakers/")]
