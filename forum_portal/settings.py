@@ -6,6 +6,7 @@ listed in the README.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -275,6 +276,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15) * 60
+# Proposals one participant may send to one session within the window (proposals.forms).
+PROPOSAL_RATE_LIMIT = env_int("PROPOSAL_RATE_LIMIT", 5)
+PROPOSAL_RATE_WINDOW = timedelta(minutes=env_int("PROPOSAL_RATE_WINDOW_MINUTES", 60))
 
 LOGGING = {
     "version": 1,
