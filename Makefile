@@ -4,7 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-test run test lint format check migrations-check messages backup restore serve bench
+.PHONY: setup setup-test run test test-fault lint format check migrations-check messages backup \
+	restore serve bench
 
 setup:
 	@bin/setup base
@@ -20,6 +21,13 @@ run: setup
 
 test: setup-test lint check migrations-check
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Opt-in fault tests (tests/reliability), on PostgreSQL only: `make serve` under a load of proposal
+# submissions while a worker is killed and the database drops its connections; two instances.
+test-fault: setup-test
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make test-fault needs DATABASE_URL=postgres://…" >&2; exit 2;; esac
+	FAULT_TESTS=1 $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
 
 lint:
 	$(PY) -m ruff check .
