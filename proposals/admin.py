@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from forum_portal.admin import BadInputAdminMixin
 from sessions.models import Participation, Session
 
 from . import exports
@@ -19,7 +20,7 @@ NOTE_MAX_LENGTH = 1000
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(BadInputAdminMixin, DjangoUserAdmin):
     """Participants' accounts: for superusers (the Moderators group has no user permissions)."""
 
     ordering = ("surname", "first_name")
@@ -159,7 +160,7 @@ class MergeForm(NoteForm):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
     """The moderators' workspace: only the proposals of the sessions they moderate."""
 
     form = ProposalAdminForm

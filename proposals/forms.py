@@ -283,9 +283,10 @@ class ProposalForm(forms.ModelForm):
     SAVE_DRAFT = "save_draft"
     SUBMIT = "submit"
 
-    # Not a UUIDField: a mangled hidden value is no reason to refuse the participant's text;
+    # Not a UUIDField, nor a CharField (which refuses a NUL character): a mangled hidden value
+    # is no reason to refuse the participant's text, with an error on a field they cannot see;
     # it only costs this one submission its protection against a double click.
-    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    submission_token = forms.Field(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Proposal
@@ -376,7 +377,7 @@ class ProposalForm(forms.ModelForm):
     def clean_submission_token(self):
         try:
             return uuid.UUID(self.cleaned_data["submission_token"])
-        except ValueError:
+        except (TypeError, ValueError):  # missing (None) or mangled
             return None
 
     def clean(self):

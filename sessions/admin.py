@@ -1,23 +1,25 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from forum_portal.admin import BadInputAdminMixin
+
 from .models import Forum, Material, Organisation, Participation, Person, Session, SessionOrganiser
 
 
 @admin.register(Forum)
-class ForumAdmin(admin.ModelAdmin):
+class ForumAdmin(BadInputAdminMixin, admin.ModelAdmin):
     list_display = ("name", "edition", "starts_on", "ends_on", "city")
     search_fields = ("name", "city")
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(BadInputAdminMixin, admin.ModelAdmin):
     list_display = ("name",)
     search_fields = ("name",)
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(BadInputAdminMixin, admin.ModelAdmin):
     list_display = ("full_name", "slug")
     search_fields = ("surname", "first_name", "patronymic")
     prepopulated_fields = {"slug": ("surname", "first_name", "patronymic")}
@@ -48,7 +50,7 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(BadInputAdminMixin, admin.ModelAdmin):
     list_display = ("title", "format", "starts_at", "room", "is_published", "accepts_proposals")
     list_filter = ("forum", "format", "is_published", "accepts_proposals")
     list_select_related = ("forum",)
