@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -230,10 +231,20 @@ def submission_refusal(*, session, author, wording, exclude=None):
     mine = Proposal.objects.by_author(author).filter(session=session)
     if exclude is not None:
         mine = mine.exclude(pk=exclude.pk)
+    limit = getattr(settings, "PROPOSAL_RATE_LIMIT", DEFAULT_PROPOSAL_RATE_LIMIT)
+    window = getattr(settings, "PROPOSAL_RATE_WINDOW", DEFAULT_PROPOSAL_RATE_WINDOW)
+    since = timezone.now() - window
+    not_standing = (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN)
+    # One query for both rules (a submission's cost is mostly its queries): the standing
+    # proposals, whose wording a new one may not repeat, and those sent within the window.
+    candidates = list(
+        mine.filter(~Q(status__in=not_standing) | Q(submitted_at__gte=since)).only(
+            "pk", "title", "wording", "status", "submitted_at"
+        )
+    )
     wanted = normalise_wording(wording)
-    standing = mine.exclude(status__in=(Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN))
-    for existing in standing.only("pk", "title", "wording"):
-        if normalise_wording(existing.wording) == wanted:
+    for existing in candidates:
+        if existing.status not in not_standing and normalise_wording(existing.wording) == wanted:
             return (
                 _(
                     "You have already sent a proposal with this wording to this session: "
@@ -242,11 +253,10 @@ def submission_refusal(*, session, author, wording, exclude=None):
                 % {"title": existing.title},
                 existing,
             )
-    limit = getattr(settings, "PROPOSAL_RATE_LIMIT", DEFAULT_PROPOSAL_RATE_LIMIT)
-    window = getattr(settings, "PROPOSAL_RATE_WINDOW", DEFAULT_PROPOSAL_RATE_WINDOW)
-    since = timezone.now() - window
     # Withdrawn proposals count too: sending and withdrawing in a loop is flooding as well.
-    recent = sorted(mine.filter(submitted_at__gte=since).values_list("submitted_at", flat=True))
+    recent = sorted(
+        p.submitted_at for p in candidates if p.submitted_at and p.submitted_at >= since
+    )
     if len(recent) >= limit:
         # The oldest submission still counted leaves the window first.
         free_at = timezone.localtime(recent[len(recent) - limit] + window)

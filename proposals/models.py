@@ -260,6 +260,24 @@ class Proposal(models.Model):
         """Send a draft to the moderators."""
         return self._move(self.Status.SUBMITTED, by=by, submitted_at=timezone.now())
 
+    def submit_new(self, *, by):
+        """Store a new proposal and send it to the moderators at once.
+
+        The same move as saving a draft and calling submit(), with the same history (draft →
+        submitted), in two INSERTs instead of six queries: a row nobody else can see yet needs
+        no lock, and inside the caller's transaction no savepoint. Sending a new proposal is
+        the forum's busiest write.
+        """
+        if self.pk is not None:
+            raise ValueError("submit_new() stores a new proposal; a saved draft uses submit().")
+        with transaction.atomic(savepoint=False):
+            self.status = self.Status.SUBMITTED
+            self.submitted_at = timezone.now()
+            self.save(force_insert=True)
+            return ProposalEvent.objects.create(
+                proposal=self, actor=by, from_status=self.Status.DRAFT, to_status=self.status
+            )
+
     def withdraw(self, *, by):
         """The author takes a submitted proposal back before a moderator has taken it up."""
         return self._move(self.Status.WITHDRAWN, by=by)

@@ -228,9 +228,12 @@ def proposal_create(request, slug):
                 return _already_stored(request, existing)
             if not form.is_valid():
                 return _render_form(request, form)
-            proposal = form.save()
             if form.wants_submit:
-                proposal.submit(by=request.user)
+                # Stored and sent in one go: the busiest write of the forum (see submit_new).
+                proposal = form.save(commit=False)
+                proposal.submit_new(by=request.user)
+            else:
+                proposal = form.save()
     except IntegrityError:
         # The same token stored by a request that raced this one past the check above.
         existing = token and mine.filter(submission_token=token).first()

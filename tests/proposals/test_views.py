@@ -137,6 +137,25 @@ def test_create_draft_may_be_incomplete(participant_client, session):
     )
 
 
+def test_create_submit_runs_a_fixed_number_of_queries(
+    participant_client, participant, session, another_participant, django_assert_num_queries
+):
+    """Sending a proposal is the forum's busiest write: its queries are counted (issue 4).
+
+    The session; the visitor's session and account; a savepoint (the transaction in
+    production); the author's row lock; the same submission token; the duplicate wording and
+    the rate limit together; the proposal and its history; the release."""
+    make_proposal(session, participant, status="submitted", wording="An earlier one")
+    make_proposal(session, another_participant, status="submitted")
+
+    with django_assert_num_queries(10):
+        response = participant_client.post(create_url(session), proposal_data(submit="Submit"))
+
+    proposal = Proposal.objects.get(wording=proposal_data()["wording"])
+    assert response.headers["Location"] == reverse("proposals:detail", kwargs={"pk": proposal.pk})
+    assert (proposal.status, proposal.author) == (Status.SUBMITTED, participant)
+
+
 def test_create_draft_survives_logout(client, participant, session):
     client.force_login(participant)
     client.post(create_url(session), proposal_data(save_draft="Save draft"))
