@@ -38,7 +38,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import MiddlewareNotUsed
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
@@ -69,14 +69,35 @@ def opts_in(path):
     return bool(getattr(view_class, "anonymous_page_cache", False))
 
 
-def programme_version():
-    """(number, changed_at) of the programme, as stored: one primary-key read, no ORM.
-
-    None on a fresh database, before the version row exists."""
+def read_version():
     table = connection.ops.quote_name(ProgrammeVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608
         return cursor.fetchone()
+
+
+def programme_version():
+    """(number, changed_at) of the programme, as stored: one primary-key read, no ORM.
+
+    None on a fresh database, before the version row exists.
+
+    With CONN_HEALTH_CHECKS on, Django sends `SELECT 1` before the first query on a connection
+    kept from an earlier request: a second round trip for the fast path's only query. So the
+    version read is the health check: if the kept connection turns out to be dead, it is
+    closed and the read made again on a new one, which is what the health check would do.
+    """
+    if (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    ):
+        connection.health_check_done = True
+        try:
+            return read_version()
+        except DatabaseError:
+            connection.close()
+    return read_version()
 
 
 def mark_anonymous_page(response, until=None):
