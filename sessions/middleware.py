@@ -9,7 +9,8 @@ HSTS, nosniff, Referrer-Policy and Cross-Origin-Opener-Policy to every answer.
 
 A request takes the fast path when all of these hold:
 - GET or HEAD, to a view that opts in (`anonymous_page_cache = True`: the programme, session,
-  speakers and speaker pages);
+  speakers and speaker pages), with no query parameter but those the view names in
+  `anonymous_page_params` (the speakers list's `page`);
 - no session cookie and no messages cookie: nobody logged in, no message waiting. A visitor
   with a session cookie always gets the page rendered for them (their navigation shows);
 - an entry for (release, programme version, language, gzip or not, path, canonical query).
@@ -57,16 +58,19 @@ BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
 
 
 @lru_cache(maxsize=4096)
-def opts_in(path):
-    """Whether the view at `path` serves an anonymous page from the fast path.
+def query_parameters(path):
+    """The query parameters the view at `path` serves from the fast path, or None if it does
+    not take part.
 
     Remembered per path (bounded): resolving is cheap, but not free at thousands a second."""
     try:
         match = resolve(path)
     except Resolver404:
-        return False
+        return None
     view_class = getattr(match.func, "view_class", None)
-    return bool(getattr(view_class, "anonymous_page_cache", False))
+    if not getattr(view_class, "anonymous_page_cache", False):
+        return None
+    return frozenset(getattr(view_class, "anonymous_page_params", ()))
 
 
 def read_version():
@@ -133,7 +137,11 @@ class AnonymousPageCacheMiddleware:
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
             return None
-        if not opts_in(request.path_info):
+        parameters = query_parameters(request.path_info)
+        # Only the pages themselves (and the speakers list's pages): searches and filters are
+        # each visitor's own and go to the view, so that made-up queries cannot fill the
+        # cache with copies of the same pages.
+        if parameters is None or not parameters.issuperset(request.GET):
             return None
         # As CommonMiddleware would: a forged Host header is refused (400), not answered.
         request.get_host()

@@ -179,6 +179,7 @@ class SpeakerListView(CachedProgrammePageMixin, ListView):
     template_name = "sessions/speaker_list.html"
     context_object_name = "people"
     paginate_by = 100
+    anonymous_page_params = ("page",)
 
     def get_queryset(self):
         self.search_form = SpeakerSearchForm(self.request.GET or None)

@@ -603,3 +603,28 @@ def test_fast_path_version_read_replaces_a_dead_kept_connection(round_table):
     assert second.status_code == 200
     assert second.content == first.content
     assert connection.connection is not dead
+
+
+@pytest.mark.parametrize("query", [{"q": "cooperation"}, {"utm_source": "qr"}, {"page": "1"}])
+def test_fast_path_leaves_searches_and_made_up_queries_to_the_view(client, round_table, query):
+    """Each search is one visitor's: it is not kept whole, so that made-up queries cannot fill
+    the cache with copies of the programme (its cached part still serves it)."""
+    client.get("/", query)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/", query)
+
+    assert VERSION_READ not in [q["sql"] for q in captured.captured_queries]
+    assert len(captured) == 1  # the forum and the version, for the cached part
+    assert parse(response).find("article", class_="programme-item").find("h3").text == (
+        "International and Cross-Border Cooperation"
+    )
+
+
+def test_fast_path_refuses_a_forged_host_as_the_whole_stack_does(client, round_table):
+    client.get("/")
+
+    response = client.get("/", headers={"host": "evil.example"})
+
+    assert response.status_code == 400
+    assert "Cooperation" not in response.content.decode()
