@@ -324,7 +324,7 @@ def main():
         database=database, info=info, post=post, results=results, first_load=first_load,
         big=big, small=small, stored=stored, refused=refused, failed=failed, counted=after - before,
         memory=max(memory_cached, memory_uncached), elapsed=time.monotonic() - started,
-        cache_url=env["CACHE_URL"], load=(load_before, os.getloadavg()[0]),
+        cache_url=env["CACHE_URL"], load=load_before,
     )  # fmt: skip
     print(report)
     out = ROOT / "bench" / "results" / f"{datetime.now():%Y-%m-%d-%H%M}-{database}.md"
@@ -373,8 +373,9 @@ def render_report(*, database, info, post, results, first_load, big, small, stor
 - Server: `make serve` (gunicorn gthread, WEB_CONCURRENCY {workers}), cache `{cache_url}`
 - Load: wrk, {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per target,
   `Accept-Encoding: gzip`
-- Command: `{command}` (total {elapsed:.0f} s); 1-minute load average {load[0]:.1f} before,
-  {load[1]:.1f} after (above ~2.5 on 2 cores, other work was competing for the CPU)
+- Command: `{command}` (total {elapsed:.0f} s); 1-minute load average when it started
+  {load:.1f} (on 2 cores: above ~1, other work had been using the CPU just before and may
+  still compete with the server and wrk, making the figures lower)
 
 | target | req/s | p50 ms | p99 ms | bytes | SQL queries/request | of static ceiling |
 |---|---:|---:|---:|---:|---:|---:|
