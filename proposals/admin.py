@@ -327,21 +327,32 @@ class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return None
-        rows = [(proposal, proposal.refusal_reason(to)) for proposal in proposals]
-        return TemplateResponse(
+        return self._confirmation_page(
             request,
             "admin/proposals/proposal/move_confirmation.html",
+            proposals,
+            to,
+            form,
+            title=_("Are you sure?"),
+            action_name=f"{move}_selected",
+            action_label=label,
+            to_status=Status(to).label,
+        )
+
+    def _confirmation_page(self, request, template, selected, to, form, **context):
+        """The page listing what a bulk move will change, what it will refuse, and why."""
+        rows = [(proposal, proposal.refusal_reason(to)) for proposal in selected]
+        return TemplateResponse(
+            request,
+            template,
             {
                 **self.admin_site.each_context(request),
-                "title": _("Are you sure?"),
                 "opts": self.opts,
-                "action_name": f"{move}_selected",
-                "action_label": label,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "to_status": Status(to).label,
                 "changes": [proposal for proposal, reason in rows if not reason],
                 "refusals": [(proposal, reason) for proposal, reason in rows if reason],
                 "form": form,
+                **context,
             },
         )
 
@@ -404,21 +415,16 @@ class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
                     messages.SUCCESS,
                 )
             return None
-        rows = [(proposal, proposal.refusal_reason(Status.MERGED)) for proposal in proposals]
-        return TemplateResponse(
+        return self._confirmation_page(
             request,
             "admin/proposals/proposal/merge_confirmation.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Merge proposals"),
-                "opts": self.opts,
-                "session": session,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-                "proposals": proposals,
-                "changes": [proposal for proposal, reason in rows if not reason],
-                "refusals": [(proposal, reason) for proposal, reason in rows if reason],
-                "form": form,
-            },
+            proposals,
+            Status.MERGED,
+            form,
+            title=_("Merge proposals"),
+            action_name="merge_selected",
+            action_label=_("Merge proposals"),
+            session=session,
         )
 
     # --- Exports of the draft recommendations ------------------------------------------------
