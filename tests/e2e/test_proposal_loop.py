@@ -148,6 +148,11 @@ def test_proposal_from_sign_up_to_the_draft_recommendations(
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{demo.url}/proposals/")
     expect(row.locator(".proposal-status")).to_have_text("Accepted")
+    # Bootstrap's badge text is white: a status without its own colours is invisible.
+    text_colour, background = row.locator(".proposal-status").evaluate(
+        "badge => [getComputedStyle(badge).color, getComputedStyle(badge).backgroundColor]"
+    )
+    assert background != "rgba(0, 0, 0, 0)" and text_colour != background
     expect(row.locator(".public-answer")).to_have_text(ANSWER)
     row.get_by_role("link", name=TITLE).click()
     expect(page.locator("section.public-answer")).to_contain_text(ANSWER)
