@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from forum_portal.views import healthz
@@ -9,6 +10,10 @@ from proposals.views import ProfileView, SignupConfirmView, SignupView
 
 # Failed logins are limited on the admin's login page as on ours (proposals.forms).
 admin.site.login_form = StaffLoginForm
+# The admin is the moderators' workspace: it carries the portal's name, not Django's.
+admin.site.site_header = _("Forum Portal · moderation")
+admin.site.site_title = _("Forum Portal moderation")
+admin.site.index_title = _("Proposals and programme")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
