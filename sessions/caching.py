@@ -3,9 +3,10 @@
 The programme is read far more than it is written. Each page keeps the part that depends on the
 programme alone (lists, texts, people) as rendered HTML in the cache, under a key that carries
 the programme's version from the database (`ProgrammeVersion`). The page around that part
-(navigation for this visitor, CSRF token, CSP nonce, messages, the proposal button whose state
-moves with the clock) is rendered for every request, so no visitor is ever served another's
-token, nonce or navigation.
+(navigation for this visitor, CSRF token, messages, the proposal button whose state moves with
+the clock) is rendered for every request, so no visitor is ever served another's token or
+navigation. Anonymous visitors, whose pages are all alike, get the whole page from the cache
+before any of this runs (sessions/middleware.py).
 
 An organiser's change bumps the version in the same transaction (sessions/signals.py). Every
 worker of every instance reads the version with the page's first query, so the change is seen at
@@ -142,6 +143,6 @@ def add_validators(response, request, validators):
     if validators.get("last_modified"):
         response.headers["Last-Modified"] = http_date(validators["last_modified"].timestamp())
     # no-cache: a browser keeps the page but asks (If-None-Match) each time, so a change is
-    # seen at once. private: no shared cache may hand one visitor's page (nonce, nav) to another.
+    # seen at once. private: no shared cache may hand one visitor's page (nav, token) to another.
     patch_cache_control(response, no_cache=True, private=True)
     return response
