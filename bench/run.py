@@ -246,7 +246,7 @@ def main():
     ensure_wrk()
     started = time.monotonic()
     # Other work on the machine takes CPU from the server and wrk alike: say how much there was.
-    load_before = os.getloadavg()[0]
+    cpu_before = cpu_times()
     with tempfile.TemporaryDirectory(prefix="forum-bench-") as tmp:
         database_url, database = fresh_database(tmp)
         small_url, _ = (f"sqlite:///{tmp}/small.sqlite3", None)
@@ -324,13 +324,49 @@ def main():
         database=database, info=info, post=post, results=results, first_load=first_load,
         big=big, small=small, stored=stored, refused=refused, failed=failed, counted=after - before,
         memory=max(memory_cached, memory_uncached), elapsed=time.monotonic() - started,
-        cache_url=env["CACHE_URL"], load=load_before,
+        cache_url=env["CACHE_URL"], others=others_cpu(cpu_before, cpu_times(), database_url),
     )  # fmt: skip
     print(report)
     out = ROOT / "bench" / "results" / f"{datetime.now():%Y-%m-%d-%H%M}-{database}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(report)
     log(f"written to {out.relative_to(ROOT)}")
+
+
+def cpu_times():
+    """CPU seconds each process has used so far: {pid: (session id, command line, seconds)}."""
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        times[int(stat.parent.name)] = (int(fields[3]), command.strip(), seconds)
+    return times
+
+
+def others_cpu(before, after, database_url):
+    """CPU seconds used during the run by processes other than ours (this script, wrk, the
+    servers, PostgreSQL's connections to the benchmark's databases), and the biggest user."""
+    ours = os.getsid(0)
+    database = urlsplit(database_url).path.lstrip("/")
+    used = {}
+    for pid, (session, command, seconds) in after.items():
+        if (
+            not command
+            or session == ours
+            or "forum_portal.wsgi" in command
+            or (database and database in command)
+        ):
+            continue
+        start = before[pid][2] if pid in before else 0.0
+        used[command[:60]] = used.get(command[:60], 0.0) + seconds - start
+    total = sum(used.values())
+    top = max(used.items(), key=lambda item: item[1], default=("", 0.0))
+    return total, (f"; the most: `{top[0]}` {top[1]:.0f} s" if top[1] >= 1 else "")
 
 
 def drop_databases(*urls):
@@ -345,7 +381,7 @@ def drop_databases(*urls):
 
 
 def render_report(*, database, info, post, results, first_load, big, small, stored, refused,
-                  failed, counted, memory, elapsed, cache_url, load):  # fmt: skip
+                  failed, counted, memory, elapsed, cache_url, others):  # fmt: skip
     ceiling = results["static copy of the session page"]["rps"]
     rows = []
     for name in [*CACHED, *STATIC, "proposal POST", *(f"{n}, cache off" for n in CACHED)]:
@@ -366,6 +402,7 @@ def render_report(*, database, info, post, results, first_load, big, small, stor
     workers = os.environ.get("WEB_CONCURRENCY") or "default: 2 per core + 1"
     command = ("DATABASE_URL=postgres://… " if database == "postgresql" else "") + "make bench"
     weight = f"{first_load['total']:,} bytes (HTML {first_load['html']:,}; {assets})"
+    share = others[0] / elapsed / (os.cpu_count() or 1)
     return f"""# Benchmark, {datetime.now():%Y-%m-%d %H:%M}
 
 - Machine: {machine()}
@@ -373,9 +410,10 @@ def render_report(*, database, info, post, results, first_load, big, small, stor
 - Server: `make serve` (gunicorn gthread, WEB_CONCURRENCY {workers}), cache `{cache_url}`
 - Load: wrk, {THREADS} threads, {CONNECTIONS} connections, {SECONDS} s per target,
   `Accept-Encoding: gzip`
-- Command: `{command}` (total {elapsed:.0f} s); 1-minute load average when it started
-  {load:.1f} (on 2 cores: above ~1, other work had been using the CPU just before and may
-  still compete with the server and wrk, making the figures lower)
+- Command: `{command}` (total {elapsed:.0f} s)
+- Other work on the machine meanwhile: {others[0]:.0f} CPU-seconds, {share:.0%} of its cores
+  over the run{others[1]} (it competes with the server and wrk: the higher, the lower the
+  figures)
 
 | target | req/s | p50 ms | p99 ms | bytes | SQL queries/request | of static ceiling |
 |---|---:|---:|---:|---:|---:|---:|
