@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from forum_portal.admin import BadInputAdminMixin
 
@@ -24,7 +25,8 @@ class PersonAdmin(BadInputAdminMixin, admin.ModelAdmin):
     search_fields = ("surname", "first_name", "patronymic")
     prepopulated_fields = {"slug": ("surname", "first_name", "patronymic")}
 
-    @admin.display(description=_("name"), ordering="surname")
+    # A person's full name ("ФИО"), not the "name" of a forum or an organisation.
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="surname")
     def full_name(self, person):
         return person.full_name
 
