@@ -44,7 +44,8 @@ migrations-check:
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages:
-	$(PY) manage.py makemessages -l ru --ignore=node_modules --ignore=.venv
+	$(PY) manage.py makemessages -l ru --ignore=node_modules --ignore=.venv --ignore=static/vendor \
+		--ignore=staticfiles --ignore=media --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 # A dump of the database into backups/ (pg_dump on PostgreSQL, Django's JSON otherwise);
