@@ -96,5 +96,17 @@ def test_session_page_on_a_phone_fits_the_screen(demo, page, console_errors):
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert scroll_width <= client_width, "the page scrolls sideways on a phone"
-    expect(page.get_by_role("link", name="Proposal", exact=True)).to_be_visible()
+    # In reach without scrolling past the summary, and it never hides the footer.
+    proposal = page.get_by_role("link", name="Proposal", exact=True)
+    expect(proposal).to_be_in_viewport()
+    footer_bottom, button_top = page.evaluate(
+        """() => {
+            window.scrollTo({top: document.documentElement.scrollHeight, behavior: "instant"});
+            return [
+                document.querySelector("footer").getBoundingClientRect().bottom,
+                document.querySelector(".proposal-cta").getBoundingClientRect().top,
+            ];
+        }"""
+    )
+    assert footer_bottom <= button_top, "the Proposal button covers the footer"
     assert console_errors == []
