@@ -307,14 +307,12 @@ class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
         proposals = list(queryset.select_related("session", "author"))
         form = NoteForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_valid():
-            done = 0
-            for proposal in proposals:
-                try:
-                    getattr(proposal, move)(by=request.user, note=form.cleaned_data["note"])
-                except TransitionNotAllowed as refusal:
-                    self.message_user(request, str(refusal), messages.ERROR)
-                else:
-                    done += 1
+            note = form.cleaned_data["note"]
+            done = self._move_each(
+                request,
+                proposals,
+                lambda proposal: getattr(proposal, move)(by=request.user, note=note),
+            )
             if done:
                 self.message_user(
                     request,
@@ -338,6 +336,18 @@ class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
             action_label=label,
             to_status=Status(to).label,
         )
+
+    def _move_each(self, request, proposals, move):
+        """Make the move on each proposal; report each refusal. Returns how many moved."""
+        done = 0
+        for proposal in proposals:
+            try:
+                move(proposal)
+            except TransitionNotAllowed as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                done += 1
+        return done
 
     def _confirmation_page(self, request, template, selected, to, form, **context):
         """The page listing what a bulk move will change, what it will refuse, and why."""
@@ -393,16 +403,12 @@ class ProposalAdmin(BadInputAdminMixin, admin.ModelAdmin):
         )
         if form.is_valid():
             target = form.cleaned_data["target"]
-            done = 0
-            for proposal in proposals:
-                if proposal.pk == target.pk:
-                    continue
-                try:
-                    proposal.merge_into(target, by=request.user, note=form.cleaned_data["note"])
-                except TransitionNotAllowed as refusal:
-                    self.message_user(request, str(refusal), messages.ERROR)
-                else:
-                    done += 1
+            note = form.cleaned_data["note"]
+            done = self._move_each(
+                request,
+                [proposal for proposal in proposals if proposal.pk != target.pk],
+                lambda proposal: proposal.merge_into(target, by=request.user, note=note),
+            )
             if done:
                 self.message_user(
                     request,
