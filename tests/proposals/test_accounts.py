@@ -665,3 +665,37 @@ def test_password_reset_says_the_same_for_an_unknown_address(client, irina, mail
     assertContains(unknown, "If an account is registered with this address, we have sent it a link")
     assert len(mailoutbox) == 1
     assertNotContains(unknown, "nobody@example.org")
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("short1x", "This password is too short. It must contain at least 8 characters."),
+        ("password123", "This password is too common."),
+        ("48213957601", "This password is entirely numeric."),
+        ("irina.volkova", "The password is too similar to the e-mail address."),
+    ],
+)
+def test_signup_with_a_weak_password_is_refused_with_the_reason(
+    client, mailoutbox, password, error
+):
+    response = client.post(reverse("signup"), signup_data(password1=password, password2=password))
+
+    assert not User.objects.exists()
+    assert error in response.context["form"].errors["password2"]
+    assertContains(response, 'value="Vyborg District Administration"')
+    assert mailoutbox == []
+
+
+def test_password_change_refuses_a_weak_password_and_keeps_the_old_one(client):
+    user = make_user(email="anna@example.org", password=PASSWORD)
+    client.force_login(user)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
+
+    assert "This password is too common." in response.context["form"].errors["new_password2"]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
