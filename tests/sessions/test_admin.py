@@ -191,26 +191,20 @@ def test_admin_saving_a_session_that_ends_before_it_starts_is_refused(superuser_
     assert session.ends_at > session.starts_at
 
 
+def post_concept_material(client, session, **fields):
+    """Save the session's change form with one concept material in its inline."""
+    material = {"session": str(session.pk), "order": "1", "title": "Concept", "kind": "concept"}
+    return client.post(
+        change_url(session),
+        session_form(session, materials=[{**material, "url": "", **fields}]),
+    )
+
+
 def test_admin_uploading_a_material_stores_it_under_a_generated_name(superuser_client, forum):
     session = make_session(forum, title="Round table")
     upload = SimpleUploadedFile("C:\\Users\\moderator\\Concept draft.pdf", PDF)
 
-    response = superuser_client.post(
-        change_url(session),
-        session_form(
-            session,
-            materials=[
-                {
-                    "session": str(session.pk),
-                    "order": "1",
-                    "title": "Concept",
-                    "kind": "concept",
-                    "file": upload,
-                    "url": "",
-                }
-            ],
-        ),  # fmt: skip
-    )
+    response = post_concept_material(superuser_client, session, file=upload)
 
     assert response.status_code == 302
     material = session.materials.get()
@@ -222,22 +216,7 @@ def test_admin_uploading_a_disguised_file_is_refused_with_a_message(superuser_cl
     session = make_session(forum, title="Round table")
     upload = SimpleUploadedFile("concept.pdf", b"MZ\x90\x00 an executable")
 
-    response = superuser_client.post(
-        change_url(session),
-        session_form(
-            session,
-            materials=[
-                {
-                    "session": str(session.pk),
-                    "order": "1",
-                    "title": "Concept",
-                    "kind": "concept",
-                    "file": upload,
-                    "url": "",
-                }
-            ],
-        ),  # fmt: skip
-    )
+    response = post_concept_material(superuser_client, session, file=upload)
 
     assert response.status_code == 200
     materials = response.context["inline_admin_formsets"][2].formset
@@ -248,21 +227,7 @@ def test_admin_uploading_a_disguised_file_is_refused_with_a_message(superuser_cl
 def test_admin_material_without_file_or_link_is_refused_with_a_message(superuser_client, forum):
     session = make_session(forum, title="Round table")
 
-    response = superuser_client.post(
-        change_url(session),
-        session_form(
-            session,
-            materials=[
-                {
-                    "session": str(session.pk),
-                    "order": "1",
-                    "title": "Concept",
-                    "kind": "concept",
-                    "url": "",
-                }
-            ],
-        ),  # fmt: skip
-    )
+    response = post_concept_material(superuser_client, session)
 
     assert response.status_code == 200
     materials = response.context["inline_admin_formsets"][2].formset
