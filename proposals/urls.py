@@ -1,6 +1,9 @@
+from django.contrib.auth.views import LoginView
 from django.urls import path
+from django.views.generic import TemplateView
 
-from . import views
+from . import account_views, views
+from .accounts import LoginForm
 
 app_name = "proposals"
 
@@ -16,4 +19,22 @@ urlpatterns = [
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="edit"),
     path("proposals/<int:pk>/submit/", views.proposal_submit, name="submit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="withdraw"),
+]
+
+# Accounts, under /accounts/ beside django.contrib.auth's pages and named as they are (no
+# namespace: `login`, `signup`, `profile`), so forum_portal/urls.py includes them without app_name.
+account_urlpatterns = [
+    path("signup/", account_views.SignupView.as_view(), name="signup"),
+    path(
+        "signup/done/",
+        TemplateView.as_view(template_name="registration/signup_done.html"),
+        name="signup_done",
+    ),
+    path(
+        "confirm/<uidb64>/<token>/",
+        account_views.SignupConfirmView.as_view(),
+        name="signup_confirm",
+    ),
+    path("profile/", account_views.ProfileView.as_view(), name="profile"),
+    path("login/", LoginView.as_view(form_class=LoginForm), name="login"),
 ]

@@ -18,7 +18,7 @@ from pytest_django.asserts import (
     assertTemplateUsed,
 )
 
-from proposals.forms import CONSENT_VERSION, SignupConfirmationTokenGenerator
+from proposals.accounts import CONSENT_VERSION, SignupConfirmationTokenGenerator
 from proposals.models import User
 from tests.factories import make_user
 
