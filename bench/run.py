@@ -33,6 +33,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS") or 10)
@@ -61,8 +63,6 @@ def fresh_database(tmp):
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         return f"sqlite:///{tmp}/bench.sqlite3", "sqlite"
-    import psycopg
-
     parts = urlsplit(url)
     name = f"{parts.path.lstrip('/') or 'forum_portal'}_bench"
     admin = urlunsplit(parts._replace(path="/postgres"))
@@ -253,8 +253,6 @@ def main():
         if database == "postgresql":
             parts = urlsplit(database_url)
             small_url = urlunsplit(parts._replace(path=parts.path + "_small"))
-            import psycopg
-
             admin = urlunsplit(parts._replace(path="/postgres"))
             with psycopg.connect(admin, autocommit=True) as connection:
                 name = parts.path.lstrip("/") + "_small"
@@ -370,8 +368,6 @@ def others_cpu(before, after, database_url):
 
 
 def drop_databases(*urls):
-    import psycopg
-
     parts = urlsplit(urls[0])
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:

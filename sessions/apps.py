@@ -10,6 +10,7 @@ class SessionsConfig(AppConfig):
     verbose_name = _("Programme")
 
     def ready(self):
-        from . import signals
+        # signals imports the models, which cannot load before the app registry is ready.
+        from . import signals  # noqa: PLC0415
 
         signals.connect()

@@ -76,7 +76,7 @@ def query_parameters(path):
 def read_version():
     table = connection.ops.quote_name(ProgrammeVersion._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")  # noqa: S608
+        cursor.execute(f"SELECT number, changed_at FROM {table} WHERE id = 1")
         return cursor.fetchone()
 
 

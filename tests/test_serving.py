@@ -141,11 +141,9 @@ def test_deploy_check_passes_for_make_serve_behind_tls():
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
-def test_anonymous_page_cache_sits_right_after_the_security_middleware():
+def test_anonymous_page_cache_sits_right_after_the_security_middleware(settings):
     """Before sessions, auth and CSRF (which it skips for anonymous visitors), and inside
     SecurityMiddleware, which still adds HSTS, nosniff and the rest to every cached answer."""
-    from django.conf import settings
-
     middleware = settings.MIDDLEWARE
 
     assert middleware[:2] == [

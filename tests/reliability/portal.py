@@ -19,6 +19,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -37,8 +38,6 @@ def postgres_url():
 
 
 def admin_connection(url):
-    import psycopg
-
     return psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True)
 
 
@@ -106,7 +105,7 @@ class Server:
         self.process = None
 
     def __enter__(self):
-        self.log = open(self.log_path, "w")  # noqa: SIM115 (closed in __exit__)
+        self.log = open(self.log_path, "w")  # closed in __exit__
         self.process = subprocess.Popen(
             ["make", "--no-print-directory", "serve"],
             cwd=ROOT,

@@ -8,13 +8,13 @@ import json
 import sys
 
 import django
+from django.contrib.auth.hashers import make_password
 
 
 def seed(n_users, password):
-    from django.contrib.auth.hashers import make_password
-
-    from proposals.models import User
-    from tests.factories import make_forum, make_session, make_user
+    # Models load only after django.setup(), which runs below in this subprocess's __main__.
+    from proposals.models import User  # noqa: PLC0415
+    from tests.factories import make_forum, make_session, make_user  # noqa: PLC0415
 
     forum = make_forum()
     session = make_session(forum, title="Cross-Border Cooperation", slug="cross-border")
