@@ -48,7 +48,7 @@ def queries(client, url, **kwargs):
 def targets(static_dir):
     client = Client()
     session = Session.objects.published().order_by("starts_at", "pk").first()
-    speaker = Person.objects.speaking().order_by("pk").first()
+    speaker = Person.objects.in_programme().order_by("pk").first()
     pages = {
         "programme": "/",
         "session page": session.get_absolute_url(),

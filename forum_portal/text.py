@@ -18,3 +18,8 @@ _RUSSIAN_TO_LATIN = str.maketrans(
 def latin_slug(text, max_length=100):
     """An ASCII slug for any title or name, Cyrillic included; "" when nothing is left."""
     return slugify(text.lower().translate(_RUSSIAN_TO_LATIN))[:max_length].strip("-")
+
+
+def full_name(surname, first_name, patronymic=""):
+    """A name as Russian programmes write it, surname first: "Petrova Anna Sergeevna"."""
+    return " ".join(part for part in (surname, first_name, patronymic) if part)

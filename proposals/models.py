@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from forum_portal.text import full_name
 from sessions.models import Participation, Person
 
 
@@ -87,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         """Surname first, as Russian programmes show names."""
-        return " ".join(part for part in (self.surname, self.first_name, self.patronymic) if part)
+        return full_name(self.surname, self.first_name, self.patronymic)
 
     def get_short_name(self):
         return self.first_name

@@ -183,7 +183,7 @@ class SpeakerListView(CachedProgrammePageMixin, ListView):
 
     def get_queryset(self):
         self.search_form = SpeakerSearchForm(self.request.GET or None)
-        people = Person.objects.speaking()
+        people = Person.objects.in_programme()
         if self.search_form.is_valid() and self.search_form.cleaned_data["q"].strip():
             people = people.search(self.search_form.cleaned_data["q"])
         # Namesakes are common: the primary key keeps each on one page, and pages stable.
@@ -218,7 +218,7 @@ class SpeakerDetailView(CachedProgrammePageMixin, DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.speaking().with_public_participations()
+        return Person.objects.in_programme().with_public_participations()
 
     def build_context(self):
         self.object = self.get_object()

@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from forum_portal.text import latin_slug
+from forum_portal.text import full_name, latin_slug
 
 
 class Organisation(models.Model):
@@ -20,9 +20,18 @@ class Organisation(models.Model):
         return self.name
 
 
+def name_contains(word, via=""):
+    """A filter: the surname, first name or patronymic (of the person at `via`) contains `word`."""
+    return (
+        Q(**{f"{via}surname__icontains": word})
+        | Q(**{f"{via}first_name__icontains": word})
+        | Q(**{f"{via}patronymic__icontains": word})
+    )
+
+
 class PersonQuerySet(models.QuerySet):
-    def speaking(self):
-        """People confirmed in at least one published session, in programme order of names."""
+    def in_programme(self):
+        """People confirmed in at least one published session, as moderator or speaker."""
         confirmed = Participation.objects.filter(
             person=OuterRef("pk"), is_confirmed=True, session__is_published=True
         )
@@ -32,11 +41,7 @@ class PersonQuerySet(models.QuerySet):
         """People whose surname, first name or patronymic contain every word of the text."""
         queryset = self
         for word in text.split():
-            queryset = queryset.filter(
-                Q(surname__icontains=word)
-                | Q(first_name__icontains=word)
-                | Q(patronymic__icontains=word)
-            )
+            queryset = queryset.filter(name_contains(word))
         return queryset
 
     def with_public_participations(self):
@@ -71,9 +76,7 @@ class Person(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = self._unique_slug(
-                latin_slug(f"{self.surname} {self.first_name} {self.patronymic}") or "person"
-            )
+            self.slug = self._unique_slug(latin_slug(self.full_name) or "person")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -95,7 +98,7 @@ class Person(models.Model):
     @property
     def full_name(self):
         """Surname first, as the programme shows it: "Didenko Aleksei"."""
-        return " ".join(part for part in (self.surname, self.first_name, self.patronymic) if part)
+        return full_name(self.surname, self.first_name, self.patronymic)
 
 
 class ParticipationQuerySet(models.QuerySet):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forum import Forum
 from .materials import Material
-from .people import Organisation, Participation
+from .people import Organisation, Participation, name_contains
 
 
 class SessionQuerySet(models.QuerySet):
@@ -34,11 +34,7 @@ class SessionQuerySet(models.QuerySet):
         for word in text.split():
             person_matches = Participation.objects.filter(
                 session=OuterRef("pk"), is_confirmed=True
-            ).filter(
-                Q(person__surname__icontains=word)
-                | Q(person__first_name__icontains=word)
-                | Q(person__patronymic__icontains=word)
-            )
+            ).filter(name_contains(word, via="person__"))
             queryset = queryset.filter(
                 Q(title__icontains=word) | Q(summary__icontains=word) | Exists(person_matches)
             )

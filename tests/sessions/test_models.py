@@ -237,7 +237,7 @@ def test_person_speaking_only_confirmed_people_of_published_sessions(forum):
     add_participant(published, make_person("Unconfirmed", "Boris"), is_confirmed=False)
     add_participant(hidden, make_person("Hidden", "Vera"))
 
-    assert names(Person.objects.speaking()) == ["Confirmed Anna"]
+    assert names(Person.objects.in_programme()) == ["Confirmed Anna"]
 
 
 def test_person_speaking_lists_each_person_once(forum):
@@ -247,7 +247,7 @@ def test_person_speaking_lists_each_person_once(forum):
     add_participant(first, person, role=Participation.Role.SPEAKER)
     add_participant(second, person)
 
-    assert names(Person.objects.speaking()) == ["Didenko Aleksei"]
+    assert names(Person.objects.in_programme()) == ["Didenko Aleksei"]
 
 
 def test_person_search_matches_any_name_part_and_needs_every_word():
