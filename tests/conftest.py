@@ -5,7 +5,7 @@ from proposals.models import User
 from sessions.models import Participation
 
 from .factories import (
-    add_participant,
+    add_participation,
     make_forum,
     make_moderator,
     make_person,
@@ -41,7 +41,7 @@ def forum(db):
 def session(forum):
     """A published round table with a confirmed moderator."""
     session = make_session(forum, title="International and Cross-Border Cooperation")
-    add_participant(
+    add_participation(
         session,
         make_person("Didenko", "Aleksei"),
         role=Participation.Role.MODERATOR,
@@ -53,7 +53,9 @@ def session(forum):
 def other_session(forum):
     """Another published session, with its own moderator."""
     session = make_session(forum, title="Spatial Development")
-    add_participant(session, make_person("Kuznetsov", "Dmitry"), role=Participation.Role.MODERATOR)
+    add_participation(
+        session, make_person("Kuznetsov", "Dmitry"), role=Participation.Role.MODERATOR
+    )
     return session
 
 

@@ -48,7 +48,7 @@ def make_organisation(name=None):
     return Organisation.objects.create(name=name or f"Organisation {next(_counter)}")
 
 
-def add_participant(session, person=None, *, role=Participation.Role.SPEAKER, **fields):
+def add_participation(session, person=None, *, role=Participation.Role.SPEAKER, **fields):
     fields.setdefault("is_confirmed", True)
     return Participation.objects.create(
         session=session, person=person or make_person(), role=role, **fields

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pytest_django.asserts import assertContains
 
 from proposals.models import Proposal, ProposalEvent, User
-from tests.factories import add_material, add_participant, make_proposal
+from tests.factories import add_material, add_participation, make_proposal
 
 Status = Proposal.Status
 
@@ -167,7 +167,7 @@ def has_nul(*values):
 @pytest.fixture
 def programme(session, other_session):
     """Two published sessions, a speaker and a material: every public URL has something real."""
-    speaker = add_participant(session).person
+    speaker = add_participation(session).person
     material = add_material(session, title="Concept")
     return {"session": session, "speaker": speaker, "material": material}
 

@@ -16,7 +16,7 @@ from django.contrib.messages import get_messages
 from pytest_django.asserts import assertContains, assertNotContains
 
 from proposals.models import Proposal
-from tests.factories import add_material, add_participant, make_proposal
+from tests.factories import add_material, add_participation, make_proposal
 
 Status = Proposal.Status
 
@@ -37,7 +37,7 @@ def world(session, other_session, participant, another_participant, moderator):
     """The participant's proposals in `session`, an accepted one, and one in `other_session`."""
     return {
         "session": session,
-        "speaker": add_participant(session).person,
+        "speaker": add_participation(session).person,
         "material": add_material(session, title="Concept", url="https://example.org/c.pdf"),
         "draft": make_proposal(
             session, participant, title="Unsent draft", wording="A draft nobody may see."

@@ -19,7 +19,7 @@ from pytest_django.asserts import assertContains
 
 from proposals.models import Proposal
 from sessions.models import Participation
-from tests.factories import add_participant, make_person, make_proposal
+from tests.factories import add_participation, make_person, make_proposal
 from tests.sessions.html import parse, texts
 
 PO = Path(settings.BASE_DIR) / "locale" / "ru" / "LC_MESSAGES" / "django.po"
@@ -51,7 +51,7 @@ def headings(response):
 @pytest.fixture
 def round_table(session):
     """The session of the conftest (with its moderator) and one reporter."""
-    add_participant(session, make_person("Ivanov", "Petr"), report_title="Regional strategies")
+    add_participation(session, make_person("Ivanov", "Petr"), report_title="Regional strategies")
     return session
 
 

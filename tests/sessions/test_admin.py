@@ -8,7 +8,7 @@ from sessions.models import Material, Participation, Session
 from tests.factories import (
     MOSCOW,
     add_material,
-    add_participant,
+    add_participation,
     make_organisation,
     make_person,
     make_session,
@@ -316,7 +316,7 @@ def test_admin_session_changelist_date_hierarchy_narrows_to_a_moscow_day(superus
 
 
 def test_admin_participation_inline_person_uses_autocomplete(superuser_client, session):
-    add_participant(session, make_person("Ignatyeva", "Alexandra"))
+    add_participation(session, make_person("Ignatyeva", "Alexandra"))
 
     page = parse(superuser_client.get(change_url(session)))
 

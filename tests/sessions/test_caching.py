@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from sessions.models import Material, Participation, ProgrammeVersion
-from tests.factories import add_material, add_participant, make_organisation, make_person
+from tests.factories import add_material, add_participation, make_organisation, make_person
 
 from .html import parse, texts
 from .test_admin import change_url, session_form
@@ -31,7 +31,7 @@ VERSION_READ = 'SELECT number, changed_at FROM "forum_sessions_programmeversion"
 def round_table(session):
     """The round table with a reporter, an organiser and a material: every part of its page."""
     organisation = make_organisation("Union of Russian Cities")
-    add_participant(
+    add_participation(
         session,
         make_person("Petrova", "Anna"),
         organisation=organisation,
@@ -103,7 +103,7 @@ def test_session_page_warm_cache_queries_do_not_grow_with_its_people(
     client, round_table, django_assert_num_queries
 ):
     for n in range(20):
-        add_participant(round_table, make_person(f"Speaker{n}"))
+        add_participation(round_table, make_person(f"Speaker{n}"))
     client.get(round_table.get_absolute_url())
 
     with django_assert_num_queries(1):
@@ -574,7 +574,7 @@ def test_fast_path_is_off_when_caching_is_off(settings, round_table, django_asse
 
 def test_fast_path_serves_each_speakers_page_apart(client, round_table):
     for n in range(150):
-        add_participant(round_table, make_person(f"Zz{n:03}"))
+        add_participation(round_table, make_person(f"Zz{n:03}"))
     client.get("/speakers/?page=2")
 
     second_page = client.get("/speakers/?page=2")

@@ -11,7 +11,7 @@ from sessions.models import Forum, Material, Participation, Person, Session
 from tests.factories import (
     MOSCOW,
     add_material,
-    add_participant,
+    add_participation,
     make_forum,
     make_organisation,
     make_person,
@@ -107,7 +107,7 @@ def test_session_ending_before_it_starts_is_refused():
 
 
 def test_participation_affiliation_is_organisation_then_position(session):
-    participation = add_participant(
+    participation = add_participation(
         session,
         organisation=make_organisation("Union of Russian Cities"),
         position="General Director",
@@ -127,7 +127,7 @@ def test_participation_affiliation_is_organisation_then_position(session):
 def test_participation_affiliation_leaves_out_missing_parts(
     session, organisation, position, expected
 ):
-    participation = add_participant(
+    participation = add_participation(
         session,
         organisation=make_organisation(organisation) if organisation else None,
         position=position,
@@ -138,10 +138,10 @@ def test_participation_affiliation_leaves_out_missing_parts(
 
 def test_participation_same_person_twice_in_same_role_is_refused(session):
     person = make_person()
-    add_participant(session, person)
+    add_participation(session, person)
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        add_participant(session, person)
+        add_participation(session, person)
 
 
 # Session queries
@@ -194,7 +194,7 @@ def test_session_search_matches_title_summary_and_confirmed_people(forum):
     make_session(forum, title="Cross-Border Cooperation", summary="")
     make_session(forum, title="Agglomerations", summary="Growth poles and cross-border ties")
     by_person = make_session(forum, title="Digital Platforms", summary="")
-    add_participant(by_person, make_person("Crossley", "Anna"))
+    add_participation(by_person, make_person("Crossley", "Anna"))
     make_session(forum, title="Unrelated", summary="Nothing here")
 
     assert sorted(titles(Session.objects.search("CROSS"))) == [
@@ -206,14 +206,14 @@ def test_session_search_matches_title_summary_and_confirmed_people(forum):
 
 def test_session_search_ignores_unconfirmed_people(forum):
     session = make_session(forum, title="Digital Platforms", summary="")
-    add_participant(session, make_person("Sokolov", "Pavel"), is_confirmed=False)
+    add_participation(session, make_person("Sokolov", "Pavel"), is_confirmed=False)
 
     assert titles(Session.objects.search("Sokolov")) == []
 
 
 def test_session_search_needs_every_word(forum):
     session = make_session(forum, title="Municipal Strategies", summary="")
-    add_participant(session, make_person("Smirnova", "Elena"))
+    add_participation(session, make_person("Smirnova", "Elena"))
     make_session(forum, title="Municipal Finance", summary="")
 
     assert titles(Session.objects.search("municipal smirnova")) == ["Municipal Strategies"]
@@ -221,8 +221,8 @@ def test_session_search_needs_every_word(forum):
 
 def test_session_search_lists_each_session_once_when_several_people_match(forum):
     session = make_session(forum, title="Round table", summary="")
-    add_participant(session, make_person("Ivanov", "Mikhail"))
-    add_participant(session, make_person("Ivanova", "Maria"))
+    add_participation(session, make_person("Ivanov", "Mikhail"))
+    add_participation(session, make_person("Ivanova", "Maria"))
 
     assert titles(Session.objects.search("ivanov")) == ["Round table"]
 
@@ -233,9 +233,9 @@ def test_session_search_lists_each_session_once_when_several_people_match(forum)
 def test_person_speaking_only_confirmed_people_of_published_sessions(forum):
     published = make_session(forum)
     hidden = make_session(forum, is_published=False)
-    add_participant(published, make_person("Confirmed", "Anna"))
-    add_participant(published, make_person("Unconfirmed", "Boris"), is_confirmed=False)
-    add_participant(hidden, make_person("Hidden", "Vera"))
+    add_participation(published, make_person("Confirmed", "Anna"))
+    add_participation(published, make_person("Unconfirmed", "Boris"), is_confirmed=False)
+    add_participation(hidden, make_person("Hidden", "Vera"))
 
     assert names(Person.objects.in_programme()) == ["Confirmed Anna"]
 
@@ -243,9 +243,9 @@ def test_person_speaking_only_confirmed_people_of_published_sessions(forum):
 def test_person_speaking_lists_each_person_once(forum):
     person = make_person("Didenko", "Aleksei")
     first, second = make_session(forum), make_session(forum)
-    add_participant(first, person, role=Participation.Role.MODERATOR)
-    add_participant(first, person, role=Participation.Role.SPEAKER)
-    add_participant(second, person)
+    add_participation(first, person, role=Participation.Role.MODERATOR)
+    add_participation(first, person, role=Participation.Role.SPEAKER)
+    add_participation(second, person)
 
     assert names(Person.objects.in_programme()) == ["Didenko Aleksei"]
 

@@ -13,7 +13,7 @@ from sessions.models import Material, Participation, Session
 from tests.factories import (
     MOSCOW,
     add_material,
-    add_participant,
+    add_participation,
     make_organisation,
     make_person,
     make_session,
@@ -59,15 +59,15 @@ def build_programme(forum, scale):
             for n in range(6)
         ]
         big = big or sessions[0]
-        add_participant(sessions[0], star, role=MODERATOR, organisation=organisation)
-        add_participant(sessions[1], star, organisation=organisation, position="Deputy")
+        add_participation(sessions[0], star, role=MODERATOR, organisation=organisation)
+        add_participation(sessions[1], star, organisation=organisation, position="Deputy")
         for n, session in enumerate(sessions[1:], start=1):
-            add_participant(session, people[n - 1], role=MODERATOR, organisation=organisation)
+            add_participation(session, people[n - 1], role=MODERATOR, organisation=organisation)
         for n, person in enumerate(people):
-            add_participant(big, person, order=copy * 10 + n, organisation=organisation,
+            add_participation(big, person, order=copy * 10 + n, organisation=organisation,
                             position="Expert", report_title=f"Report {copy}.{n}")  # fmt: skip
-        add_participant(sessions[2], people[0], is_confirmed=False)
-        add_participant(sessions[3], people[1], organisation=organisation)
+        add_participation(sessions[2], people[0], is_confirmed=False)
+        add_participation(sessions[3], people[1], organisation=organisation)
         big.organisers.create(organisation=organisation, order=copy * 2)
         big.organisers.create(organisation=make_organisation(), order=copy * 2 + 1)
         add_material(big, title=f"Link {copy}", url="https://example.org/", order=copy)

@@ -9,7 +9,7 @@ from sessions.models import Material, Participation, Session
 from tests.factories import (
     MOSCOW,
     add_material,
-    add_participant,
+    add_participation,
     make_forum,
     make_organisation,
     make_person,
@@ -67,14 +67,16 @@ def programme(forum):
         is_published=False,
         summary="Cross-border preparations.",
     )
-    add_participant(plenary, make_person("Petrova", "Anna", patronymic="Sergeevna"), role=MODERATOR)
+    add_participation(
+        plenary, make_person("Petrova", "Anna", patronymic="Sergeevna"), role=MODERATOR
+    )
     didenko = make_person("Didenko", "Aleksei", slug="didenko")
     ignatyeva = make_person("Ignatyeva", "Alexandra", slug="ignatyeva")
-    add_participant(round_table, didenko, role=MODERATOR, order=1)
-    add_participant(round_table, ignatyeva, role=MODERATOR, order=2)
-    add_participant(round_table, make_person("Hidden", "Moderator"), role=MODERATOR, order=0,
+    add_participation(round_table, didenko, role=MODERATOR, order=1)
+    add_participation(round_table, ignatyeva, role=MODERATOR, order=2)
+    add_participation(round_table, make_person("Hidden", "Moderator"), role=MODERATOR, order=0,
                     is_confirmed=False)  # fmt: skip
-    add_participant(workshop, make_person("Sokolov", "Pavel"), is_confirmed=False)
+    add_participation(workshop, make_person("Sokolov", "Pavel"), is_confirmed=False)
     return {"plenary": plenary, "workshop": workshop, "round_table": round_table}
 
 
@@ -308,20 +310,20 @@ def full_session(forum):
     )
     duma = make_organisation("State Duma")
     cities = make_organisation("Union of Russian Cities")
-    add_participant(
+    add_participation(
         session, make_person("Didenko", "Aleksei"), role=MODERATOR, organisation=duma,
         position="Deputy",
     )  # fmt: skip
-    add_participant(
+    add_participation(
         session, make_person("Ignatyeva", "Alexandra"), organisation=cities,
         position="General Director", order=2,
     )  # fmt: skip
-    add_participant(
+    add_participation(
         session, make_person("Berntsson", "Magnus"), order=1,
         organisation=make_organisation("The Assembly of European Regions"), position="President",
         report_title="Regions of Europe",
     )  # fmt: skip
-    add_participant(session, make_person("Unregistered", "Ivan"), order=3, is_confirmed=False)
+    add_participation(session, make_person("Unregistered", "Ivan"), order=3, is_confirmed=False)
     for order, name in [(2, "Rossotrudnichestvo"), (1, "Ministry of Foreign Affairs")]:
         session.organisers.create(organisation=make_organisation(name), order=order)
     add_material(
@@ -478,17 +480,17 @@ def speakers(forum):
                          format=Session.Format.WORKSHOP, room="3.A1")  # fmt: skip
     hidden = make_session(forum, title="Closed Meeting", slug="closed", is_published=False)
     volkova = make_person("Volkova", "Olga", patronymic="Andreevna", slug="volkova")
-    add_participant(later, volkova, role=MODERATOR,
+    add_participation(later, volkova, role=MODERATOR,
                     organisation=make_organisation("Saint Petersburg State University"),
                     position="Associate Professor")  # fmt: skip
-    add_participant(published, volkova, report_title="Agglomerations as growth poles",
+    add_participation(published, volkova, report_title="Agglomerations as growth poles",
                     organisation=make_organisation("Leontief Centre"),
                     position="Expert")  # fmt: skip
-    add_participant(published, make_person("Bashkin", "Alexandr", slug="bashkin"))
-    add_participant(published, make_person("Ivanov", "Mikhail", slug="ivanov"))
-    add_participant(published, make_person("Unconfirmed", "Pavel", slug="unconfirmed"),
+    add_participation(published, make_person("Bashkin", "Alexandr", slug="bashkin"))
+    add_participation(published, make_person("Ivanov", "Mikhail", slug="ivanov"))
+    add_participation(published, make_person("Unconfirmed", "Pavel", slug="unconfirmed"),
                     is_confirmed=False)  # fmt: skip
-    add_participant(hidden, make_person("Secret", "Vera", slug="secret"))
+    add_participation(hidden, make_person("Secret", "Vera", slug="secret"))
     return forum
 
 
@@ -553,7 +555,7 @@ def test_speaker_page_of_someone_not_public_is_404(client, speakers, slug):
 
 def test_speaker_page_leaves_out_unpublished_sessions(client, speakers):
     hidden = Session.objects.get(slug="closed")
-    add_participant(hidden, Participation.objects.filter(person__slug="bashkin").get().person)
+    add_participation(hidden, Participation.objects.filter(person__slug="bashkin").get().person)
 
     page = parse(client.get("/speakers/bashkin/"))
 
@@ -579,8 +581,8 @@ def test_server_error_page_renders_in_the_sites_look(db):
 def test_speakers_list_comes_a_hundred_to_a_page_keeping_the_search(client, forum):
     session = make_session(forum, title="Open Round Table")
     for n in range(230):
-        add_participant(session, make_person(f"Speaker{n:03}", "Anna"))
-    add_participant(session, make_person("Volkova", "Olga"))
+        add_participation(session, make_person(f"Speaker{n:03}", "Anna"))
+    add_participation(session, make_person("Volkova", "Olga"))
 
     first = parse(client.get("/speakers/", {"q": "anna"}))
     last = parse(client.get("/speakers/", {"q": "anna", "page": "3"}))
@@ -605,7 +607,7 @@ def test_speakers_list_comes_a_hundred_to_a_page_keeping_the_search(client, foru
 def test_speakers_second_page_links_back_to_the_plain_list(client, forum):
     session = make_session(forum, title="Open Round Table")
     for n in range(101):
-        add_participant(session, make_person(f"Speaker{n:03}", "Anna"))
+        add_participation(session, make_person(f"Speaker{n:03}", "Anna"))
 
     second = parse(client.get("/speakers/", {"page": "2"}))
 
