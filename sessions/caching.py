@@ -43,11 +43,11 @@ class Programme:
         forum = Forum.objects.annotate(
             version_number=Subquery(version.values("number")),
             version_changed_at=Subquery(version.values("changed_at")),
-        ).current()
+        ).latest_edition()
         if forum is not None and forum.version_number is not None:
             return cls(forum, forum.version_number, forum.version_changed_at)
         # No forum yet, or no version row yet (a fresh or flushed database).
-        row = ProgrammeVersion.current()
+        row = ProgrammeVersion.read()
         return cls(forum, row.number, row.changed_at)
 
     @property

@@ -109,7 +109,7 @@ class ProgrammeView(CachedProgrammePageMixin, ListView):
     context_object_name = "sessions"
 
     def get_queryset(self):
-        self.forum = Forum.objects.current()
+        self.forum = Forum.objects.latest_edition()
         if self.forum is None:
             return Session.objects.none()
         forum_sessions = Session.objects.published().in_forum(self.forum)

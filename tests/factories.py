@@ -25,7 +25,7 @@ def make_forum(**fields):
 
 def make_session(forum=None, *, starts_at=None, duration=timedelta(hours=2), **fields):
     n = next(_counter)
-    forum = forum or Forum.objects.current() or make_forum()
+    forum = forum or Forum.objects.latest_edition() or make_forum()
     starts_at = starts_at or datetime(2019, 10, 28, 10, 0, tzinfo=MOSCOW)
     fields.setdefault("title", f"Session {n}")
     fields.setdefault("slug", f"session-{n}")

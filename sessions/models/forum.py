@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ForumQuerySet(models.QuerySet):
-    def current(self):
+    def latest_edition(self):
         """The forum the programme shows: the latest edition, or None before any exists."""
         return self.order_by("-starts_on", "-edition").first()
 

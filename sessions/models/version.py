@@ -27,7 +27,7 @@ class ProgrammeVersion(models.Model):
         return f"{self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
     @classmethod
-    def current(cls):
+    def read(cls):
         """The programme's version now: one primary-key read (created on first use)."""
         version = cls.objects.filter(pk=1).first()
         if version is None:

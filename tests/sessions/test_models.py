@@ -147,15 +147,15 @@ def test_participation_same_person_twice_in_same_role_is_refused(session):
 # Session queries
 
 
-def test_forum_current_is_the_latest_edition():
+def test_forum_latest_edition_is_the_newest_by_start():
     make_forum(edition=17, starts_on=date(2018, 10, 29), ends_on=date(2018, 10, 30))
     latest = make_forum(edition=18)
 
-    assert Forum.objects.current() == latest
+    assert Forum.objects.latest_edition() == latest
 
 
-def test_forum_current_is_none_before_any_forum_exists():
-    assert Forum.objects.current() is None
+def test_forum_latest_edition_is_none_before_any_forum_exists():
+    assert Forum.objects.latest_edition() is None
 
 
 def test_session_published_leaves_out_unpublished(forum):
@@ -230,7 +230,7 @@ def test_session_search_lists_each_session_once_when_several_people_match(forum)
 # Person queries
 
 
-def test_person_speaking_only_confirmed_people_of_published_sessions(forum):
+def test_person_in_programme_only_confirmed_people_of_published_sessions(forum):
     published = make_session(forum)
     hidden = make_session(forum, is_published=False)
     add_participation(published, make_person("Confirmed", "Anna"))
@@ -240,7 +240,7 @@ def test_person_speaking_only_confirmed_people_of_published_sessions(forum):
     assert names(Person.objects.in_programme()) == ["Confirmed Anna"]
 
 
-def test_person_speaking_lists_each_person_once(forum):
+def test_person_in_programme_lists_each_person_once(forum):
     person = make_person("Didenko", "Aleksei")
     first, second = make_session(forum), make_session(forum)
     add_participation(first, person, role=Participation.Role.MODERATOR)
