@@ -5,7 +5,6 @@ portal refuses to start without a real SECRET_KEY and ALLOWED_HOSTS. Every varia
 listed in the README.
 """
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,43 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from forum_portal.env import env_bool, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name, default=""):
-    return os.environ.get(name, default)
-
-
-def env_bool(name, default=False):
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    if raw.strip().lower() in _TRUE:
-        return True
-    if raw.strip().lower() in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}.")
-
-
-def env_int(name, default):
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-
-
-def env_list(name, default=()):
-    raw = os.environ.get(name)
-    if raw is None:
-        return list(default)
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
 
 DEBUG = env_bool("DEBUG", default=True)
 
@@ -83,6 +48,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that reads the body or the database: oversized and undecodable bodies
+    # refused; a database found not answering gives 503 at once (forum_portal/dbwatch.py).
+    "forum_portal.middleware.RequestBodyMiddleware",
+    "forum_portal.middleware.DatabaseWatchdogMiddleware",
     # Anonymous visitors' programme pages whole from the cache, before the rest of the stack
     # runs; SecurityMiddleware still adds its headers (sessions/middleware.py).
     "sessions.middleware.AnonymousPageCacheMiddleware",
@@ -128,6 +97,50 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that stops answering must not hold a worker's threads for ever
+# (forum_portal/dbwatch.py has the whole protocol). Seconds:
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 5)  # to open a connection, login included
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 15)  # one statement, ended by the server
+DB_PROBE_TIMEOUT = env_int("DB_PROBE_TIMEOUT", 2)  # /healthz's and the watchdog's `SELECT 1`
+DB_RETRY_SECONDS = env_int("DB_RETRY_SECONDS", 5)  # how often a database found down is tried
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, plus the watchdog's fail-fast check before each new connection.
+    DATABASES["default"]["ENGINE"] = "forum_portal.postgresql"
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    if DB_STATEMENT_TIMEOUT:
+        # Sent with every new connection; a long migration may need DB_STATEMENT_TIMEOUT=0.
+        _options["options"] = " ".join(
+            filter(None, [_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT}s"])
+        )
+    _options.update(
+        {
+            # psycopg enforces it over the whole connection set-up, login included (0: none).
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            # A server or network that vanishes without a word (packets dropped): the kernel
+            # gives up on an idle connection after ~25 s, and on data the server does not
+            # acknowledge after 20 s. A server that is reached but silent (a proxy that
+            # accepts and relays nothing) is the watchdog's: the kernel sees nothing wrong.
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+            "tcp_user_timeout": 20000,
+        }
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            # Several gunicorn workers write at once: readers do not wait for a writer (WAL),
+            # a writer waits for another (busy_timeout) instead of failing with "database is
+            # locked", and a transaction takes the write lock at its start (IMMEDIATE), as a
+            # read lock upgraded later cannot wait and fails at once.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={env_int('SQLITE_BUSY_TIMEOUT', 20) * 1000};"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "proposals.User"
@@ -165,6 +178,13 @@ STORAGES = {
 }
 # Uploaded materials: the limit a moderator sees in the form's error message.
 MATERIAL_MAX_UPLOAD_BYTES = env_int("MATERIAL_MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Request bodies: refused (413) by their declared size before anything reads them, except on
+# the admin pages that upload materials, which may add one material's worth
+# (forum_portal.middleware.RequestBodyMiddleware). Django's own limits then bound what it
+# keeps in memory: form fields, and a file before it is spooled to disk.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_KB", 1024) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -13,7 +13,7 @@ Status = Proposal.Status
 
 pytestmark = [
     pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
         reason="needs PostgreSQL: SQLite has no row locks (select_for_update) and allows one "
         "writer at a time, so it cannot show two moderators racing",
     ),
