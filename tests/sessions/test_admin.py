@@ -15,10 +15,11 @@ from tests.factories import (
 )
 
 from .html import parse, texts
+from .material_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PDF = pdf_bytes()
 CHANGELIST = "/admin/forum_sessions/session/"
 
 
@@ -221,6 +222,25 @@ def test_admin_uploading_a_disguised_file_is_refused_with_a_message(superuser_cl
     assert response.status_code == 200
     materials = response.context["inline_admin_formsets"][2].formset
     assert materials.errors == [{"file": ["The file's content does not match its PDF extension."]}]
+    assert not Material.objects.exists()
+
+
+def test_admin_uploading_a_forged_pdf_is_refused_with_a_message(superuser_client, forum):
+    session = make_session(forum, title="Round table")
+    upload = SimpleUploadedFile("concept.pdf", b"%PDF-1.7\n<html><script>alert(1)</script></html>")
+
+    response = post_concept_material(superuser_client, session, file=upload)
+
+    assert response.status_code == 200
+    materials = response.context["inline_admin_formsets"][2].formset
+    assert materials.errors == [
+        {
+            "file": [
+                "This file is not a readable PDF document: it is damaged, incomplete or of "
+                "another kind. Open it, save it again as PDF and upload the new copy."
+            ]
+        }
+    ]
     assert not Material.objects.exists()
 
 

@@ -1,16 +1,12 @@
-import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
-from sessions.models import Forum, Material, Participation, Person, Session
+from sessions.models import Forum, Participation, Person, Session
 from tests.factories import (
     MOSCOW,
-    add_material,
     add_participation,
     make_forum,
     make_organisation,
@@ -19,8 +15,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
 def titles(sessions):
@@ -260,127 +254,6 @@ def test_person_search_matches_any_name_part_and_needs_every_word():
     assert names(Person.objects.search("  ")) == names(Person.objects.all())
 
 
-# Material
-
-
-def test_material_without_file_or_link_is_refused_by_the_database(session):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Material.objects.create(session=session, title="Nothing", file="", url="")
-
-
-def test_material_with_both_file_and_link_is_refused_by_the_database(session):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Material.objects.create(
-            session=session, title="Both", file="materials/x.pdf", url="https://example.org/"
-        )
-
-
-def test_material_without_file_or_link_fails_validation_with_a_clear_message(session):
-    material = Material(session=session, title="Nothing")
-
-    with pytest.raises(ValidationError) as excinfo:
-        material.full_clean()
-
-    assert excinfo.value.messages == ["Give either a file or a link, not both."]
-
-
-def test_material_upload_stored_under_generated_name_never_the_uploaders_path(session, settings):
-    upload = SimpleUploadedFile("../../etc/Evil Name.PDF", PDF, content_type="application/pdf")
-    material = Material(session=session, title="Concept", file=upload)
-
-    material.full_clean()
-    material.save()
-
-    assert re.fullmatch(r"materials/[0-9a-f]{32}\.pdf", material.file.name), material.file.name
-    stored = settings.MEDIA_ROOT / material.file.name
-    assert stored.read_bytes() == PDF
-    assert list((settings.MEDIA_ROOT / "materials").iterdir()) == [stored]
-
-
-def test_material_two_uploads_with_the_same_name_get_different_files(session):
-    first = add_material(session, file=SimpleUploadedFile("concept.pdf", PDF), url="")
-    second = add_material(session, file=SimpleUploadedFile("concept.pdf", PDF + b"2"), url="")
-
-    assert first.file.name != second.file.name
-
-
-def _file_errors(upload, session):
-    material = Material(session=session, title="Upload", file=upload)
-    with pytest.raises(ValidationError) as excinfo:
-        material.full_clean()
-    return excinfo.value.message_dict["file"]
-
-
-def test_material_upload_of_a_refused_type_names_the_allowed_types(session):
-    errors = _file_errors(SimpleUploadedFile("setup.exe", b"MZ\x90\x00"), session)
-
-    assert errors == [
-        "Files of this type cannot be published. Allowed types: "
-        "DOC, DOCX, JPEG, JPG, ODP, ODT, PDF, PNG, PPT, PPTX, XLS, XLSX."
-    ]
-
-
-def test_material_upload_without_extension_is_refused(session):
-    errors = _file_errors(SimpleUploadedFile("concept", PDF), session)
-
-    assert errors[0].startswith("Files of this type cannot be published.")
-
-
-@pytest.mark.parametrize(
-    ("name", "content", "kind"),
-    [
-        ("concept.pdf", b"<html><script>alert(1)</script></html>", "PDF"),
-        ("concept.docx", PDF, "DOCX"),
-        ("photo.png", b"\xff\xd8\xff\xe0 a jpeg", "PNG"),
-        ("concept.pdf", b"", "PDF"),
-    ],
-)
-def test_material_upload_whose_content_is_not_what_its_name_says_is_refused(
-    session, name, content, kind
-):
-    errors = _file_errors(SimpleUploadedFile(name, content), session)
-
-    assert errors == [f"The file's content does not match its {kind} extension."]
-
-
-def test_material_upload_over_the_limit_is_refused_with_both_sizes(session, settings):
-    settings.MATERIAL_MAX_UPLOAD_BYTES = 1024
-    errors = _file_errors(SimpleUploadedFile("big.pdf", PDF + b"0" * 2048), session)
-
-    assert errors == ["The file is too large (2.0\xa0KB). The limit is 1.0\xa0KB."]
-
-
-def test_material_upload_at_the_limit_is_accepted(session, settings):
-    settings.MATERIAL_MAX_UPLOAD_BYTES = len(PDF)
-    material = Material(session=session, title="Exactly", file=SimpleUploadedFile("a.pdf", PDF))
-
-    material.full_clean()
-
-
-@pytest.mark.parametrize(
-    ("name", "content"),
-    [
-        ("concept.PDF", PDF),
-        ("concept.docx", b"PK\x03\x04rest"),
-        ("slides.ppt", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest"),
-        ("photo.jpeg", b"\xff\xd8\xff\xe0rest"),
-        ("photo.png", b"\x89PNG\r\n\x1a\nrest"),
-    ],
-)
-def test_material_upload_of_an_allowed_kind_passes_validation(session, name, content):
-    material = Material(session=session, title="Fine", file=SimpleUploadedFile(name, content))
-
-    material.full_clean()
-
-
-def test_material_download_name_is_slugified_title_with_extension(session):
-    material = add_material(
-        session, title="Concept of the round table “Cooperation”", url="", file="materials/a.docx"
-    )
-
-    assert material.download_name == "concept-of-the-round-table-cooperation.docx"
-
-
 # Proposals
 
 
@@ -430,9 +303,3 @@ def test_person_slug_of_a_namesake_gets_a_number(db):
         "ivanov-ivan-2",
         "ivanov-ivan-3",
     ]
-
-
-def test_material_download_name_of_a_russian_title_is_readable(db):
-    session = make_session()
-    material = Material(session=session, title="Концепция круглого стола", file="materials/x.docx")
-    assert material.download_name == "kontseptsiia-kruglogo-stola.docx"
