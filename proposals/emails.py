@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from .models import Proposal
+# No import from .models: models.py imports this module (one way, no cycle).
 
 logger = logging.getLogger(__name__)
 
@@ -16,18 +16,11 @@ def render_subject(template_name, context):
     return " ".join(render_to_string(template_name, context).split())
 
 
-def send_decision_email(proposal_pk):
+def send_decision_email(proposal):
     """Tell the author that their proposal was accepted, rejected or merged, with the public answer.
 
-    Called by Proposal moves through transaction.on_commit, so it reads what was committed.
+    Sent by Proposal.email_decision once a decision commits, with what was committed.
     """
-    proposal = (
-        Proposal.objects.select_related("author", "session", "merged_into")
-        .filter(pk=proposal_pk, status__in=Proposal.DECISIONS)
-        .first()
-    )
-    if proposal is None or not proposal.author.email:
-        return 0
     context = {"proposal": proposal, "author": proposal.author, "session": proposal.session}
     subject = render_subject("proposals/emails/decision_subject.txt", context)
     message = EmailMultiAlternatives(

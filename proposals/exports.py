@@ -1,7 +1,7 @@
 """A session's draft recommendations for the forum's editors, as CSV and as a Word document.
 
-Both list the accepted proposals (the moderator's edited wording where given), grouped by
-addressee in the order of Proposal.Addressee, with the author's name and organisation.
+Both list Proposal.objects.recommendations(session) — accepted proposals grouped by addressee —
+with the moderator's edited wording where given, and the author's name and organisation.
 """
 
 import csv
@@ -13,34 +13,28 @@ from django.utils.translation import gettext as _
 from .models import Proposal
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-# Spreadsheets run a cell that starts with one of these as a formula ("CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return before one) as
+# a formula ("CSV injection"). A cell starts at the start of the text and — when a spreadsheet
+# splits the file at another separator than ours (Russian Excel splits at ";") — after any
+# comma, semicolon or line break, past the spaces and quotes a parser drops. A "'" before the
+# character makes such a cell text.
+_FORMULA_AT_CELL_START = re.compile(r'(^|[,;\r\n])([ "]*)(?=[=+\-@\t\r])')
 # Characters XML 1.0 forbids (Word documents are XML): control characters but tab and newlines.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-def recommendations(session):
-    """[(addressee label, [proposal, …]), …] for one session, only addressees with proposals."""
-    groups = {value: [] for value in Proposal.Addressee.values}
-    for proposal in Proposal.objects.for_recommendations(session):
-        groups.setdefault(proposal.addressee, []).append(proposal)
-    return [
-        (Proposal.Addressee(value).label, proposals)
-        for value, proposals in groups.items()
-        if proposals
-    ]
-
-
-def _cell(text):
-    text = str(text)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+def _cell(value):
+    """The value as CSV text that no spreadsheet runs as a formula, whichever separator it uses."""
+    return _FORMULA_AT_CELL_START.sub(r"\1\2'", str(value))
 
 
 def recommendations_csv(sessions):
     """The draft recommendations of the sessions as CSV text (UTF-8 with BOM for spreadsheets)."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    # Every field quoted: a ";" or "," in a cell never splits it for a spreadsheet that reads
+    # quotes; _cell covers one that is told the wrong separator.
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(
         [
             _("Session"),
@@ -54,7 +48,7 @@ def recommendations_csv(sessions):
     )
     for session in sessions:
         number = 0
-        for addressee, proposals in recommendations(session):
+        for addressee, proposals in Proposal.objects.recommendations(session):
             for proposal in proposals:
                 number += 1
                 writer.writerow(
@@ -90,7 +84,7 @@ def recommendations_docx(sessions):
             _text(_("Draft recommendations: %(session)s") % {"session": session}), 0
         )
         number = 0
-        groups = recommendations(session)
+        groups = Proposal.objects.recommendations(session)
         if not groups:
             document.add_paragraph(_text(_("No proposal has been accepted yet.")))
         for addressee, proposals in groups:

@@ -2,14 +2,15 @@ from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
-from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from forum_portal.text import full_name
-from sessions.models import Participation, Person
+from sessions.models import Person, Session
+
+from .emails import send_decision_email
 
 
 class UserManager(BaseUserManager):
@@ -104,17 +105,8 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(author=user)
 
     def moderated_by(self, user):
-        """Proposals of the sessions this user moderates (all of them for a superuser)."""
-        if user.is_superuser:
-            return self.all()
-        if not user.is_authenticated or not user.person_id:
-            return self.none()
-        moderates = Participation.objects.filter(
-            session=OuterRef("session"),
-            person=user.person_id,
-            role=Participation.Role.MODERATOR,
-        )
-        return self.filter(Exists(moderates))
+        """Proposals of the sessions this user moderates (Session.objects.moderated_by)."""
+        return self.filter(session__in=Session.objects.moderated_by(user))
 
     def visible_to_moderators(self):
         """Proposals a moderator works on: everything but authors' unsent drafts."""
@@ -124,14 +116,25 @@ class ProposalQuerySet(models.QuerySet):
         """Accepted proposals: the session's draft recommendations."""
         return self.filter(status=Proposal.Status.ACCEPTED)
 
-    def for_recommendations(self, session):
-        """A session's accepted proposals, grouped by addressee, with their authors."""
-        return (
-            self.accepted()
-            .filter(session=session)
-            .select_related("author")
-            .order_by("addressee", "decided_at", "pk")
-        )
+    def recommendations(self, session):
+        """A session's draft recommendations: [(addressee label, [proposal, …]), …].
+
+        Accepted proposals with their authors, in order of decision, grouped by addressee in
+        the order of Proposal.Addressee (federal level first), only addressees with proposals.
+        The recommendations page and both exports show exactly this.
+        """
+        by_addressee = {}
+        accepted = self.accepted().filter(session=session).select_related("author")
+        for proposal in accepted.order_by("decided_at", "pk"):
+            by_addressee.setdefault(proposal.addressee, []).append(proposal)
+        labels = dict(Proposal.Addressee.choices)
+        # A value since dropped from the list comes last, under its stored name, not lost.
+        order = [*labels, *sorted(by_addressee.keys() - labels.keys())]
+        return [
+            (labels.get(value, value), by_addressee[value])
+            for value in order
+            if value in by_addressee
+        ]
 
 
 class Proposal(models.Model):
@@ -343,10 +346,20 @@ class Proposal(models.Model):
             )
             if notify and to in self.DECISIONS:
                 # Registered inside the move's transaction: a rolled-back move sends nothing.
-                from .emails import send_decision_email
-
-                transaction.on_commit(partial(send_decision_email, self.pk), robust=True)
+                transaction.on_commit(partial(Proposal.email_decision, self.pk), robust=True)
         return event
+
+    @classmethod
+    def email_decision(cls, pk):
+        """E-mail the author the decision as committed; nothing if it is no decision (any more)."""
+        proposal = (
+            cls.objects.select_related("author", "session", "merged_into")
+            .filter(pk=pk, status__in=cls.DECISIONS)
+            .first()
+        )
+        if proposal is None or not proposal.author.email:
+            return 0
+        return send_decision_email(proposal)
 
 
 class ProposalEvent(models.Model):

@@ -272,13 +272,5 @@ class RecommendationsView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        by_addressee = {}
-        for proposal in Proposal.objects.for_recommendations(self.object):
-            by_addressee.setdefault(proposal.addressee, []).append(proposal)
-        # In the order of the addressee list (federal level first), not alphabetically.
-        context["groups"] = [
-            (label, by_addressee[value])
-            for value, label in Proposal.Addressee.choices
-            if value in by_addressee
-        ]
+        context["groups"] = Proposal.objects.recommendations(self.object)
         return context

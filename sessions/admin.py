@@ -25,6 +25,10 @@ class PersonAdmin(BadInputAdminMixin, admin.ModelAdmin):
     search_fields = ("surname", "first_name", "patronymic")
     prepopulated_fields = {"slug": ("surname", "first_name", "patronymic")}
 
+    def public_queryset(self):
+        """People whose page the site shows ("view on site" for those who may not change them)."""
+        return Person.objects.in_programme()
+
     # A person's full name ("ФИО"), not the "name" of a forum or an organisation.
     @admin.display(description=pgettext_lazy("person", "name"), ordering="surname")
     def full_name(self, person):
@@ -67,3 +71,7 @@ class SessionAdmin(BadInputAdminMixin, admin.ModelAdmin):
         (_("Summary"), {"fields": ("summary",)}),
         (_("Proposals"), {"fields": ("accepts_proposals", "proposals_deadline")}),
     )
+
+    def public_queryset(self):
+        """Sessions the site shows ("view on site" for those who may not change them)."""
+        return Session.objects.published()

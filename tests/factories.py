@@ -1,13 +1,11 @@
 """Small builders for test data: every test states the few fields it cares about."""
 
-import importlib
 import itertools
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import Group, Permission
-
 from proposals.models import Proposal, User
+from proposals.permissions import moderators_group
 from sessions.models import Forum, Material, Organisation, Participation, Person, Session
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -77,21 +75,6 @@ def make_moderator(person, **fields):
     user = make_user(person=person, is_staff=True, **fields)
     user.groups.add(moderators_group())
     return user
-
-
-def moderators_group():
-    """The group the data migration creates; rebuilt from that migration's own list when a
-    transactional test (e.g. a browser test) has flushed the database since."""
-    group, created = Group.objects.get_or_create(name="Moderators")
-    if created:
-        migration = importlib.import_module("proposals.migrations.0002_moderators_group")
-        group.permissions.set(
-            Permission.objects.get(
-                content_type__app_label=app_label, content_type__model=model, codename=codename
-            )
-            for app_label, model, codename in migration.PERMISSIONS
-        )
-    return group
 
 
 def make_proposal(session, author, *, status="draft", by=None, merged_into=None, **fields):

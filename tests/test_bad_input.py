@@ -839,6 +839,7 @@ def test_admin_proposal_change_any_text_saves_exactly_or_changes_nothing(
             "moderator_note": note,
             "public_answer": answer,
             "transition_note": transition_note,
+            "loaded_updated_at": proposal.updated_at.isoformat(),
             "_move": move,
             "events-TOTAL_FORMS": "0",
             "events-INITIAL_FORMS": "0",

@@ -13,6 +13,7 @@ Deliberately not granted:
   edited by the forum's staff, and the admin's session list would show unpublished sessions.
 """
 
+# History, frozen: the live definition is proposals/permissions.py, applied after every migrate.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

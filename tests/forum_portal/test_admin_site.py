@@ -1,4 +1,16 @@
-from django.contrib.auth.models import Group
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from proposals.models import Proposal
+from tests.factories import (
+    add_participation,
+    make_person,
+    make_proposal,
+    make_session,
+    make_user,
+)
 
 
 def test_admin_pages_carry_the_portal_name_for_moderators(client, moderator):
@@ -8,3 +20,112 @@ def test_admin_pages_carry_the_portal_name_for_moderators(client, moderator):
     assert "<title>Proposals and programme | Forum Portal moderation</title>" in response.text
     assert "Forum Portal · moderation" in response.text
     assert "Django administration" not in response.text
+
+
+# --- "View on site" (/admin/r/<type>/<id>/) shows only what the admin shows this user ---------
+
+
+def on_site(obj):
+    """Where "view on site" leads: the object's page, as an absolute URL."""
+    return f"http://testserver{obj.get_absolute_url()}"
+
+
+def view_on_site(client, obj):
+    content_type = ContentType.objects.get_for_model(obj)
+    return client.get(f"/admin/r/{content_type.pk}/{obj.pk}/")
+
+
+def assert_404_page(response, *hidden):
+    assertContains(response, "There is no page at this address", status_code=404)
+    for text in hidden:
+        assertNotContains(response, text, status_code=404)
+
+
+@pytest.fixture
+def unpublished(forum):
+    return make_session(
+        forum, title="Closed rehearsal", slug="closed-rehearsal", is_published=False
+    )
+
+
+@pytest.fixture
+def clerk(client, db):
+    """Staff who may view sessions and people in the admin, not change them."""
+    clerk = make_user("clerk@example.org", is_staff=True)
+    clerk.user_permissions.set(
+        Permission.objects.filter(codename__in=("view_session", "view_person"))
+    )
+    client.force_login(clerk)
+    return clerk
+
+
+def test_view_on_site_tells_a_moderator_nothing_of_proposals_existing_or_not(
+    client, moderator, session, participant
+):
+    own = make_proposal(session, participant, status=Proposal.Status.SUBMITTED)
+    client.force_login(moderator)
+
+    content_type = ContentType.objects.get_for_model(Proposal).pk
+
+    # The same answer for the moderator's own session's proposal and for no proposal at all.
+    assert_404_page(view_on_site(client, own))
+    assert_404_page(client.get(f"/admin/r/{content_type}/{own.pk + 1000}/"))
+
+
+def test_view_on_site_hides_unpublished_sessions_from_a_moderator(
+    client, moderator, session, unpublished
+):
+    client.force_login(moderator)
+
+    assert_404_page(view_on_site(client, unpublished), "closed-rehearsal")
+    # Sessions are not in a moderator's admin at all, published or not.
+    assert_404_page(view_on_site(client, session), session.slug)
+
+
+def test_view_on_site_for_view_only_staff_leads_to_published_pages_only(
+    client, clerk, session, unpublished
+):
+    speaker = add_participation(session).person
+    offstage = make_person("Hidden", slug="hidden-person")
+
+    assertRedirects(view_on_site(client, session), on_site(session), fetch_redirect_response=False)
+    assertRedirects(view_on_site(client, speaker), on_site(speaker), fetch_redirect_response=False)
+    assert_404_page(view_on_site(client, unpublished), "closed-rehearsal")
+    assert_404_page(view_on_site(client, offstage), "hidden-person")
+
+
+def test_view_on_site_for_a_superuser_leads_to_unpublished_pages_too(
+    client, superuser, unpublished
+):
+    client.force_login(superuser)
+
+    response = view_on_site(client, unpublished)
+
+    assertRedirects(response, on_site(unpublished), fetch_redirect_response=False)
+
+
+# --- Autocomplete searches refuse bad input like the lists ------------------------------------
+
+
+def autocomplete_people(client, term):
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "term": term,
+            "app_label": "forum_sessions",
+            "model_name": "participation",
+            "field_name": "person",
+        },
+    )
+    return [result["text"] for result in response.json()["results"]]
+
+
+@pytest.mark.parametrize("term", ["\x00", "Didenko\x00", "\x00Didenko"])
+def test_autocomplete_search_with_a_nul_finds_nothing_instead_of_failing(
+    client, superuser, session, term
+):
+    """On PostgreSQL a NUL in the search was a server error (a NUL cannot be in a query)."""
+    client.force_login(superuser)
+
+    assert autocomplete_people(client, term) == []
+    assert autocomplete_people(client, "Didenko") == ["Didenko Aleksei"]

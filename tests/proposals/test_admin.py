@@ -254,15 +254,21 @@ def test_staff_with_user_rights_cannot_make_anyone_superuser(client, participant
 # --- The change page --------------------------------------------------------------------------
 
 
-def edit(client, proposal, **data):
-    """Post the change form as a browser does: the page's hidden inline fields, and our edits."""
-    page = client.get(change_url(proposal))
-    sent = {"edited_wording": "", "moderator_note": "", "public_answer": ""}
+def form_data(page):
+    """What a browser sends from a change page: its fields as shown, hidden ones included."""
+    form = page.context["adminform"].form
+    sent = {field.html_name: field.value() or "" for field in form}
     for inline in page.context["inline_admin_formsets"]:
-        for form in (inline.formset.management_form, *inline.formset.forms):
-            for field in form.hidden_fields():
+        for inline_form in (inline.formset.management_form, *inline.formset.forms):
+            for field in inline_form.hidden_fields():
                 sent[field.html_name] = field.value()
-    return client.post(change_url(proposal), {**sent, **data})
+    return sent
+
+
+def edit(client, proposal, **data):
+    """Open the change page and post it as a browser does, with our edits."""
+    page = client.get(change_url(proposal))
+    return client.post(change_url(proposal), {**form_data(page), **data})
 
 
 def test_change_page_saves_moderator_fields_but_never_the_authors_text(moderator_client, proposals):
@@ -352,6 +358,107 @@ def test_disallowed_move_button_shows_the_reason_and_keeps_the_edits(
     assert proposal.moderator_note == "Looks good"
     assert proposal.events.count() == 1
     assert mail.outbox == []
+
+
+STALE = (
+    "Someone else saved this proposal after you opened it, so nothing was saved. Your text is "
+    "kept below, and under each field that differs, the text saved now: keep what you need and "
+    "save again."
+)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+def test_stale_change_form_is_refused_keeping_both_texts(
+    moderator_client, superuser_client, proposals
+):
+    """Last save won: a form opened before the superuser saved blanked their answer and note."""
+    proposal = proposals["under_review"]
+    page = moderator_client.get(change_url(proposal))
+    edit(superuser_client, proposal, public_answer="Thank you.", moderator_note="Ask the Ministry.")
+
+    response = moderator_client.post(
+        change_url(proposal), {**form_data(page), "edited_wording": "Shorter wording."}
+    )
+
+    form = response.context["adminform"].form
+    assert form.errors == {
+        "__all__": [STALE],
+        "edited_wording": ["Saved now: empty"],
+        "moderator_note": ["Saved now: “Ask the Ministry.”"],
+        "public_answer": ["Saved now: “Thank you.”"],
+    }
+    assertContains(response, STALE)
+    assert [form[name].value() for name in ("edited_wording", "public_answer")] == [
+        "Shorter wording.",
+        "",
+    ]
+    proposal.refresh_from_db()
+    assert (proposal.edited_wording, proposal.moderator_note, proposal.public_answer) == (
+        "",
+        "Ask the Ministry.",
+        "Thank you.",
+    )
+
+
+def test_refused_stale_form_saved_again_saves_what_the_moderator_kept(
+    moderator_client, superuser_client, proposals
+):
+    proposal = proposals["under_review"]
+    page = moderator_client.get(change_url(proposal))
+    edit(superuser_client, proposal, public_answer="Thank you.")
+    refused = moderator_client.post(
+        change_url(proposal), {**form_data(page), "edited_wording": "Shorter wording."}
+    )
+
+    response = moderator_client.post(
+        change_url(proposal), {**form_data(refused), "public_answer": "Thank you, both."}
+    )
+
+    assertRedirects(response, CHANGELIST, fetch_redirect_response=False)
+    proposal.refresh_from_db()
+    assert (proposal.edited_wording, proposal.public_answer) == (
+        "Shorter wording.",
+        "Thank you, both.",
+    )
+
+
+def test_stale_change_form_move_button_changes_nothing(
+    moderator_client, superuser, superuser_client, proposals, django_capture_on_commit_callbacks
+):
+    proposal = proposals["under_review"]
+    page = moderator_client.get(change_url(proposal))
+    proposal.accept(by=superuser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = moderator_client.post(
+            change_url(proposal),
+            {**form_data(page), "public_answer": "Sorry, no.", "_move": "reject"},
+        )
+
+    assert response.context["adminform"].form.non_field_errors() == [STALE]
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.public_answer) == (Status.ACCEPTED, "")
+    assert proposal.events.count() == 3
+    assert mail.outbox == []
+
+
+def test_change_form_post_without_the_loaded_version_is_refused(moderator_client, proposals):
+    proposal = proposals["under_review"]
+    page = moderator_client.get(change_url(proposal))
+    data = form_data(page)
+    del data["loaded_updated_at"]
+
+    response = moderator_client.post(change_url(proposal), {**data, "public_answer": "Hi"})
+
+    assert response.context["adminform"].form.non_field_errors() == [STALE]
+    proposal.refresh_from_db()
+    assert proposal.public_answer == ""
 
 
 def test_history_inline_lists_every_move_read_only(moderator_client, proposals):

@@ -62,7 +62,7 @@ def recommendations(session, other_session, participant, another_participant, mo
 def test_recommendations_group_accepted_proposals_by_addressee_in_choice_order(
     session, recommendations
 ):
-    groups = exports.recommendations(session)
+    groups = Proposal.objects.recommendations(session)
 
     assert [(label, [p.title for p in proposals]) for label, proposals in groups] == [
         ("Federal Assembly of the Russian Federation", [SCRIPT]),
@@ -96,7 +96,7 @@ def test_csv_export_lists_exactly_the_accepted_proposals_with_script_as_text(
             "Federal Assembly of the Russian Federation",
             "1",
             SCRIPT,
-            f'Law {SCRIPT}\n\n=HYPERLINK("http://evil")',
+            f'Law {SCRIPT}\n\n\'=HYPERLINK("http://evil")',
             "Smirnov Oleg",
             "Kaliningrad Regional Duma",
         ],
@@ -119,6 +119,38 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(session,
     [_header, row] = csv_rows(exports.recommendations_csv([session]).encode())
 
     assert row[3:] == ["'+1", "'-2", "'=cmd|' /C calc'!A0 Anna", "'@SUM(1+1)"]
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_csv_no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_at(
+    session, moderator, separator
+):
+    """Russian Excel splits at ";": a cell "Org B;=1+1" written unquoted ran "=1+1"."""
+    author = make_user(surname="Ivanov", first_name="Ivan", organisation="Org B;=1+1")
+    make_proposal(
+        session,
+        author,
+        status=Status.ACCEPTED,
+        by=moderator,
+        title='Fund, +1; "@SUM(A1)"',
+        wording='First line\n-2;\t=3\r\n=4,"=5"',
+    )
+    text = exports.recommendations_csv([session])
+
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=separator))
+
+    cells = [cell for row in rows for cell in row]
+    assert [cell for cell in cells if cell.lstrip(' "').startswith(FORMULA_START)] == []
+    if separator == ",":  # read as written: every cell whole, each formula start defused
+        assert rows[1][3:] == [
+            "Fund, '+1; \"'@SUM(A1)\"",
+            "First line\n'-2;'\t=3\r\n'=4,\"'=5\"",
+            "Ivanov Ivan",
+            "Org B;'=1+1",
+        ]
 
 
 def test_docx_export_lists_exactly_the_accepted_proposals_with_script_as_text(

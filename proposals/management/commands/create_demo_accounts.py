@@ -6,11 +6,11 @@ is stored anywhere in the repository.
 
 import secrets
 
-from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, CommandError
 from django.db import transaction
 
 from proposals.models import Proposal, User
+from proposals.permissions import moderators_group
 from sessions.models import Participation, Person, Session
 
 SEED_SLUG = "international-and-cross-border-intermunicipal-cooperation"
@@ -76,9 +76,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "The seed round table is missing: run `manage.py load_demo` first."
             ) from None
-        moderators = Group.objects.filter(name="Moderators").first()
-        if moderators is None:
-            raise CommandError("The Moderators group is missing: run `manage.py migrate` first.")
+        moderators = moderators_group()
 
         lines = []
         with transaction.atomic():
