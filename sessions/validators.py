@@ -43,7 +43,6 @@ MAX_UNPACKED_BYTES = 500 * 2**20
 # The largest image we decode (a 40-megapixel photo takes about 120 MB while it is checked).
 MAX_IMAGE_PIXELS = 40_000_000
 
-_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 _OFFICE_DOCUMENT_RELATIONSHIP = "/officeDocument"  # the Type's ending, transitional or strict
 _CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -133,6 +132,13 @@ def check_pdf(upload):
             raise Damaged("a page without a size")
 
 
+def _parse_xml(data):
+    """The parsed XML, never fetching or expanding anything it declares (a parser per call:
+    lxml's are not to be shared between threads)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(data, parser)
+
+
 def _open_archive(upload):
     """The ZIP archive, once every member is known to unpack whole and within our bound."""
     archive = zipfile.ZipFile(upload)
@@ -142,7 +148,7 @@ def _open_archive(upload):
         raise Damaged("a member fails its CRC check")
     for name in archive.namelist():
         if name.endswith((".xml", ".rels")):
-            etree.fromstring(archive.read(name), _XML)
+            _parse_xml(archive.read(name))
     return archive
 
 
@@ -152,7 +158,7 @@ def check_office_open_xml(upload, main_content_type, open_with=None):
     names = {name.lower() for name in archive.namelist()}
     if any(PurePath(name).name == "vbaproject.bin" for name in names):
         raise HasMacros
-    relationships = etree.fromstring(archive.read("_rels/.rels"), _XML)
+    relationships = _parse_xml(archive.read("_rels/.rels"))
     targets = [
         rel.get("Target", "").lstrip("/")
         for rel in relationships.iter(f"{_RELATIONSHIPS}Relationship")
@@ -160,7 +166,7 @@ def check_office_open_xml(upload, main_content_type, open_with=None):
     ]
     if len(targets) != 1 or targets[0].lower() not in names:
         raise Damaged("no main part")
-    content_types = etree.fromstring(archive.read("[Content_Types].xml"), _XML)
+    content_types = _parse_xml(archive.read("[Content_Types].xml"))
     declared = {
         override.get("PartName", "").lstrip("/").lower(): override.get("ContentType")
         for override in content_types.iter(f"{_CONTENT_TYPES}Override")
@@ -202,16 +208,20 @@ def check_compound_file(upload, main_stream, starts_with, macro_storages=()):
 
 
 def check_image(upload, image_format):
-    """A PNG or JPEG Pillow verifies and decodes to the last pixel."""
-    with Image.open(upload, formats=[image_format]) as image:
-        width, height = image.size
-        image.verify()
+    """A PNG or JPEG Pillow verifies and decodes to the last pixel, if it is not too large."""
+    too_large = ValidationError(
+        _("The image is too large: more than %(limit)s pixels.")
+        % {"limit": f"{MAX_IMAGE_PIXELS:,}"},
+        code="image_size",
+    )
+    try:
+        with Image.open(upload, formats=[image_format]) as image:
+            width, height = image.size
+            image.verify()
+    except Image.DecompressionBombError:  # Pillow's own, higher limit
+        raise too_large from None
     if width * height > MAX_IMAGE_PIXELS:
-        raise ValidationError(
-            _("The image is too large (%(width)s × %(height)s pixels). The limit is %(limit)s.")
-            % {"width": width, "height": height, "limit": f"{MAX_IMAGE_PIXELS:,}"},
-            code="image_size",
-        )
+        raise too_large
     upload.seek(0)
     with Image.open(upload, formats=[image_format]) as image:
         image.load()
