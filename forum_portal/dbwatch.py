@@ -36,6 +36,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from psycopg.pq import TransactionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ class Watch:
         raw = self.wrapper.connection
         if raw is None or raw.closed:
             return None
-        from psycopg.pq import TransactionStatus
-
         return raw if raw.info.transaction_status == TransactionStatus.ACTIVE else None
 
     def waited(self, now):

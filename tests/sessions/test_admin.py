@@ -14,6 +14,7 @@ from tests.factories import (
     make_session,
 )
 
+from .admin_forms import change_url, session_form
 from .html import parse, texts
 from .material_files import pdf_bytes
 
@@ -23,63 +24,8 @@ PDF = pdf_bytes()
 CHANGELIST = "/admin/forum_sessions/session/"
 
 
-def change_url(session):
-    return f"/admin/forum_sessions/session/{session.pk}/change/"
-
-
 def changelist_titles(response):
     return texts(parse(response).find_all("th", class_="field-title"))
-
-
-def inline_rows(prefix, rows, initial=0):
-    """The management form and rows of one inline formset, as the browser posts them."""
-    data = {
-        f"{prefix}-TOTAL_FORMS": str(len(rows)),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-    for index, row in enumerate(rows):
-        for name, value in row.items():
-            data[f"{prefix}-{index}-{name}"] = value
-    return data
-
-
-def session_form(session, participations=(), organisers=(), materials=(), **changes):
-    """What the change form posts for this session, with inline rows and changed fields."""
-    start = session.starts_at.astimezone(MOSCOW)
-    end = session.ends_at.astimezone(MOSCOW)
-    data = {
-        "forum": str(session.forum_id),
-        "title": session.title,
-        "slug": session.slug,
-        "format": session.format,
-        "starts_at_0": f"{start:%Y-%m-%d}",
-        "starts_at_1": f"{start:%H:%M:%S}",
-        "ends_at_0": f"{end:%Y-%m-%d}",
-        "ends_at_1": f"{end:%H:%M:%S}",
-        "room": session.room,
-        "summary": session.summary,
-        "proposals_deadline_0": "",
-        "proposals_deadline_1": "",
-        "_save": "Save",
-    }
-    if session.is_published:
-        data["is_published"] = "on"
-    if session.accepts_proposals:
-        data["accepts_proposals"] = "on"
-    existing_materials = [
-        {"id": str(m.pk), "session": str(session.pk), "order": str(m.order), "title": m.title,
-         "kind": m.kind, "url": m.url}
-        for m in session.materials.all()
-    ]  # fmt: skip
-    data |= inline_rows("participations", list(participations))
-    data |= inline_rows("organisers", list(organisers))
-    data |= inline_rows(
-        "materials", existing_materials + list(materials), initial=len(existing_materials)
-    )
-    data |= changes
-    return data
 
 
 def test_admin_requires_staff_login(client, session):

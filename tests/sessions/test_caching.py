@@ -18,8 +18,8 @@ from django.utils.http import http_date
 from sessions.models import Material, Participation, ProgrammeVersion
 from tests.factories import add_material, add_participation, make_organisation, make_person
 
+from .admin_forms import change_url, session_form
 from .html import parse, texts
-from .test_admin import change_url, session_form
 
 pytestmark = pytest.mark.django_db
 
