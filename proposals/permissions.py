@@ -13,10 +13,11 @@ Deliberately not granted:
 - view session/person: the proposal page shows the session's title; the programme itself is
   edited by the forum's staff, and the admin's session list would show unpublished sessions.
 
-The group is kept by a post_migrate handler (connected in apps.py): after every `migrate`, and
-after the flush of a test that commits, it exists with exactly these permissions — a permission
-added to it by hand in the admin is taken away again. Migration 0002 created it on databases of
-that time and keeps its own frozen copy of the list, as data migrations must.
+The group is kept by a post_migrate handler (connected in apps.py): after every `migrate` it
+exists with exactly these permissions — a permission added to it by hand in the admin is taken
+away again. Code that needs the group calls moderators_group(), which creates it if missing (after
+a `flush`, e.g. by a test that commits, or if a superuser deleted it). Migration 0002 created it
+on databases of that time and keeps its own frozen copy of the list, as data migrations must.
 """
 
 from django.apps import apps as global_apps
@@ -40,8 +41,15 @@ def moderators_group(*, apps=global_apps, using=DEFAULT_DB_ALIAS):
     return group
 
 
-def ensure_moderators_group(sender, *, apps=global_apps, using=DEFAULT_DB_ALIAS, **kwargs):
-    """post_migrate handler: the group exists with exactly MODERATOR_PERMISSIONS."""
+def ensure_moderators_group(
+    sender, *, apps=global_apps, using=DEFAULT_DB_ALIAS, plan=None, **kwargs
+):
+    """post_migrate handler: after `migrate`, the group exists with exactly its permissions."""
+    if plan is None:
+        # `flush` sends post_migrate too, without a plan. What follows a flush brings its own
+        # groups (`restore` loads the backup's, whose Moderators row would clash with a new
+        # one); code that needs the group meanwhile calls moderators_group().
+        return
     try:
         apps.get_model("proposals", "Proposal")
     except LookupError:  # proposals migrated to zero: no permissions to grant

@@ -1,20 +1,9 @@
 import pytest
-from django.contrib.auth.models import Group
 
 from proposals.models import Proposal, ProposalEvent, TransitionNotAllowed
 from tests.factories import make_proposal
 
 Status = Proposal.Status
-
-
-def test_moderators_group_has_exactly_the_moderation_permissions(db):
-    group = Group.objects.get(name="Moderators")
-
-    assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()) == [
-        "proposals.change_proposal",
-        "proposals.view_proposal",
-        "proposals.view_proposalevent",
-    ]
 
 
 def test_moderator_persona_has_no_user_permissions(moderator):
