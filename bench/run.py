@@ -418,7 +418,7 @@ def render_report(*, database, info, post, results, first_load, big, small, stor
 "bytes" is the gzip-compressed response; "SQL queries" with a warm cache for the cached rows
 and with the cache emptied for "cache off". The ceiling is the static copy of the session
 page's own HTML served by the same gunicorn and WhiteNoise. Anonymous pages with the cache on
-come whole from the fast path (sessions/middleware.py): their one query reads the programme
+come whole from the fast path (sessions/page_cache/): their one query reads the programme
 version. The speakers list is its first page (100 people a page).
 
 - Programme render with the cache off: {small["ms"]:.1f} ms for {small["sessions"]} published

@@ -48,17 +48,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The headers every response carries, outermost: answers made further in (the HTTPS
+    # redirect, a refused body, a database down, the page cache's fast path and its errors,
+    # static files) carry them too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "forum_portal.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything that reads the body or the database: oversized and undecodable bodies
     # refused; a database found not answering gives 503 at once (forum_portal/dbwatch.py).
     "forum_portal.middleware.RequestBodyMiddleware",
     "forum_portal.middleware.DatabaseWatchdogMiddleware",
     # Anonymous visitors' programme pages whole from the cache, before the rest of the stack
-    # runs; SecurityMiddleware still adds its headers (sessions/middleware.py).
-    "sessions.middleware.AnonymousPageCacheMiddleware",
-    # Above WhiteNoise, so that static files carry the CSP and Permissions-Policy too.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "forum_portal.middleware.PermissionsPolicyMiddleware",
+    # runs (sessions/page_cache/).
+    "sessions.page_cache.fast_path.AnonymousPageCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -67,7 +70,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "forum_portal.urls"

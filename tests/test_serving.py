@@ -141,16 +141,31 @@ def test_deploy_check_passes_for_make_serve_behind_tls():
     assert (result.returncode, result.stderr) == (0, ""), result.stderr
 
 
-def test_anonymous_page_cache_sits_right_after_the_security_middleware(settings):
-    """Before sessions, auth and CSRF (which it skips for anonymous visitors), and inside
-    SecurityMiddleware, which still adds HSTS, nosniff and the rest to every cached answer."""
+FAST_PATH = "sessions.page_cache.fast_path.AnonymousPageCacheMiddleware"
+# The middlewares that add the headers every response must carry.
+HEADER_MIDDLEWARE = [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "forum_portal.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
+
+
+def test_security_headers_are_added_outside_everything_that_answers(settings):
+    """Outermost, so that every answer gets them: the HTTPS redirect, a refused body, the page
+    cache's fast path and its errors, static files, the views."""
     middleware = settings.MIDDLEWARE
 
-    assert middleware[:2] == [
-        "django.middleware.security.SecurityMiddleware",
-        "sessions.middleware.AnonymousPageCacheMiddleware",
-    ]
-    assert middleware.index("sessions.middleware.AnonymousPageCacheMiddleware") < min(
+    assert middleware[: len(HEADER_MIDDLEWARE)] == HEADER_MIDDLEWARE
+
+
+def test_anonymous_page_cache_runs_before_sessions_auth_csrf_and_gzip(settings):
+    """Before sessions, auth and CSRF (which it skips for anonymous visitors) and gzip (it keeps
+    the compressed bytes), inside the middlewares that add the security headers."""
+    middleware = settings.MIDDLEWARE
+
+    assert max(middleware.index(name) for name in HEADER_MIDDLEWARE) < middleware.index(FAST_PATH)
+    assert middleware.index(FAST_PATH) < min(
         middleware.index(name)
         for name in (
             "django.contrib.sessions.middleware.SessionMiddleware",

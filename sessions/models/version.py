@@ -1,7 +1,5 @@
 """The programme's version: what cached pages and ETags are keyed by."""
 
-from datetime import timedelta
-
 from django.db import models
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -38,18 +36,15 @@ class ProgrammeVersion(models.Model):
     def bump(cls):
         """Move to a new version: one UPDATE, in the caller's transaction.
 
-        changed_at moves by at least a second, so that Last-Modified (whole seconds) differs
-        between any two versions; in a burst of changes it may run a few seconds ahead.
+        changed_at is the real moment of the change (it is the pages' Last-Modified), and
+        never moves back: an instance whose clock is a little behind leaves it as it is. The
+        number tells versions apart, whole seconds or not (it is in every key and ETag).
         """
         now = timezone.now()
         moved = cls.objects.filter(pk=1).update(
             number=models.F("number") + 1,
             changed_at=Greatest(
-                models.Value(now, output_field=models.DateTimeField()),
-                models.ExpressionWrapper(
-                    models.F("changed_at") + timedelta(seconds=1),
-                    output_field=models.DateTimeField(),
-                ),
+                models.Value(now, output_field=models.DateTimeField()), models.F("changed_at")
             ),
         )
         if not moved:  # a fresh or flushed database: start the row

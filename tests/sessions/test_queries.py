@@ -27,7 +27,7 @@ MODERATOR = Participation.Role.MODERATOR
 PDF = b"%PDF-1.7\n%%EOF\n"
 
 # Queries per page for an anonymous visitor with a cold cache, measured on the demo programme
-# (`load_demo`): the programme version for the anonymous fast path (sessions/middleware.py),
+# (`load_demo`): the programme version for the anonymous fast path (sessions/page_cache/),
 # the forum for the view and the forum for the header, then the page's own queries.
 PROGRAMME_QUERIES = 7  # + days, formats, sessions, moderators
 SESSION_QUERIES = 6  # + session with forum, people, organisers, materials (header forum first)

@@ -4,24 +4,22 @@ When a session starts or a QR code goes up on a screen, thousands of phones open
 pages, nearly all of them without logging in. Their pages are the same bytes for every one of
 them, so this middleware keeps the final response (body and headers, the gzip variant
 compressed once) and answers the next anonymous visitor from it, before sessions, auth, CSRF,
-messages, templates or the ORM run. It sits right after SecurityMiddleware, which still adds
-HSTS, nosniff, Referrer-Policy and Cross-Origin-Opener-Policy to every answer.
+messages, templates or the ORM run. It sits inside SecurityMiddleware and the middlewares that
+add the CSP, Permissions-Policy and X-Frame-Options, so every answer it gives, errors
+included, carries the full set of headers (forum_portal/settings.py, MIDDLEWARE).
 
 A request takes the fast path when all of these hold:
-- GET or HEAD, to a view that opts in (`anonymous_page_cache = True`: the programme, session,
-  speakers and speaker pages), with no query parameter but those the view names in
-  `anonymous_page_params` (the speakers list's `page`);
+- GET or HEAD, to a `CachedPageMixin` view, with no query parameter but those the view names
+  in `anonymous_page_parameters` (the speakers list's `page`);
 - no session cookie and no messages cookie: nobody logged in, no message waiting. A visitor
   with a session cookie always gets the page rendered for them (their navigation shows);
-- an entry for (release, programme version, language, gzip or not, path, canonical query).
+- an entry for (release, programme version, language, gzip or not, path, query).
 
-The programme version is read with one raw SQL query per request, from the database shared
-by every instance: an organiser's change moves it (sessions/signals.py), so the next request
-on every worker of every instance looks for a new key and renders the new page. The entry is
-filled on the way out, only from a response the view marked as the anonymous page (200, no
-message shown) and that sets no cookie and carries no CSP nonce: a page that held a CSRF
-token (which sets the cookie) or a nonce is never stored, so no visitor gets another's secret.
-Pages therefore load our one script from 'self' without a nonce (templates/base.html).
+The programme version is read with one raw SQL query per request (`programme_version`). The
+entry is filled on the way out, only from a response the view marked as the anonymous page
+(`mark_anonymous_page`) that sets no cookie and used no CSP nonce: a page that held a CSRF
+token (which sets the cookie) or a nonce is never stored. Pages therefore load our one script
+from 'self' without a nonce (templates/base.html).
 
 The gzip variant is compressed once per version, without the random padding GZipMiddleware
 adds per response against BREACH: that padding protects secrets reflected beside attacker-
@@ -41,36 +39,40 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.middleware.gzip import re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
+from django.utils.csp import CSP, build_policy
 from django.utils.http import parse_http_date_safe
 
-from .caching import query_key, release
-from .models import ProgrammeVersion
+from ..models import ProgrammeVersion
+from .core import anonymous_page, query_token, release
+from .views import CachedPageMixin
 
-# Cookies that mean the page may differ for this visitor: a login (or a kept proposal text,
-# a throttled login) lives in the session; a message waits in the messages cookie.
+# The cookie that means a message waits for this visitor (a login, a kept proposal text or a
+# throttled login live in the session cookie, settings.SESSION_COOKIE_NAME).
 MESSAGES_COOKIE = "messages"
 # Headers of a stored page that a 304 does not repeat: they describe the body it omits.
 BODY_HEADERS = {"content-type", "content-length", "content-encoding"}
+# Paths whose view is remembered: resolving is cheap, but not free at thousands a second.
+REMEMBERED_PATHS = 4096
 
 
-@lru_cache(maxsize=4096)
-def query_parameters(path):
-    """The query parameters the view at `path` serves from the fast path, or None if it does
-    not take part.
-
-    Remembered per path (bounded): resolving is cheap, but not free at thousands a second."""
+@lru_cache(maxsize=REMEMBERED_PATHS)
+def anonymous_page_parameters(path):
+    """The query parameters with which the page at `path` is kept whole, or None when `path`
+    is not a cached page."""
     try:
         match = resolve(path)
     except Resolver404:
         return None
+    # as_view() names its class in `view_class` (Django's documented attribute).
     view_class = getattr(match.func, "view_class", None)
-    if not getattr(view_class, "anonymous_page_cache", False):
+    if view_class is None or not issubclass(view_class, CachedPageMixin):
         return None
-    return frozenset(getattr(view_class, "anonymous_page_params", ()))
+    return frozenset(view_class.anonymous_page_parameters)
 
 
 def read_version():
@@ -89,6 +91,9 @@ def programme_version():
     kept from an earlier request: a second round trip for the fast path's only query. So the
     version read is the health check: if the kept connection turns out to be dead, it is
     closed and the read made again on a new one, which is what the health check would do.
+    This relies on Django's `health_check_enabled`/`health_check_done` connection attributes;
+    tests/sessions/test_caching.py (test_fast_path_version_read_stands_in_for_the_health_check)
+    fails if a Django release changes what they mean.
     """
     if (
         connection.connection is not None
@@ -104,12 +109,38 @@ def programme_version():
     return read_version()
 
 
-def mark_anonymous_page(response, until=None):
-    """Let the fast path store this response as every anonymous visitor's page.
+def page_key(request):
+    """The whole page's key, or None when this request must go through the whole stack."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
+        return None
+    parameters = anonymous_page_parameters(request.path_info)
+    # Only the pages themselves (and the speakers list's pages): searches and filters are each
+    # visitor's own and go to the view, so that made-up queries cannot fill the cache with
+    # copies of the same pages.
+    if parameters is None or not parameters.issuperset(request.GET):
+        return None
+    # As CommonMiddleware would: a forged Host header is refused (400), not answered.
+    request.get_host()
+    version = programme_version()
+    if version is None:
+        return None
+    language = translation.get_language_from_request(request)
+    gzip = "gz" if re_accepts_gzip.search(request.headers.get("accept-encoding", "")) else "id"
+    number, changed_at = version
+    page = f"{changed_at}|{language}|{gzip}|{request.path_info}?{query_token(request.GET)}"
+    return f"page:{release()}:{number}:{hashlib.sha256(page.encode()).hexdigest()[:32]}"
 
-    `until`: the moment the page changes by itself (a proposals deadline), or None."""
-    response.anonymous_page_until = until or True
-    return response
+
+def used_a_nonce(request, response):
+    """Whether the page holds a CSP nonce: it would then differ for every visitor.
+
+    Django's LazyNonce is false until a template or view uses it (documented on the class)."""
+    return bool(get_nonce(request)) or "'nonce-" in response.headers.get(
+        "Content-Security-Policy", ""
+    )
 
 
 class AnonymousPageCacheMiddleware:
@@ -117,9 +148,19 @@ class AnonymousPageCacheMiddleware:
         if isinstance(caches["default"], DummyCache):
             raise MiddlewareNotUsed
         self.get_response = get_response
+        # The CSP of a page that used no nonce, built once: ContentSecurityPolicyMiddleware
+        # (further out) keeps a policy it finds, so a hit does not build it again each time.
+        self.policies = {
+            str(header): build_policy(config)
+            for header, config in (
+                (CSP.HEADER_ENFORCE, settings.SECURE_CSP),
+                (CSP.HEADER_REPORT_ONLY, settings.SECURE_CSP_REPORT_ONLY),
+            )
+            if config
+        }
 
     def __call__(self, request):
-        key = self.key(request)
+        key = page_key(request)
         if key is None:
             return self.get_response(request)
         entry = cache.get(key)
@@ -127,54 +168,30 @@ class AnonymousPageCacheMiddleware:
             return self.hit(request, entry)
         response = self.get_response(request)
         if request.method == "GET":
-            self.store(key, response)
+            self.store(key, request, response)
         return response
 
-    def key(self, request):
-        """The entry's key, or None when this request must go through the whole stack."""
-        if request.method not in ("GET", "HEAD"):
-            return None
-        cookies = request.COOKIES
-        if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
-            return None
-        parameters = query_parameters(request.path_info)
-        # Only the pages themselves (and the speakers list's pages): searches and filters are
-        # each visitor's own and go to the view, so that made-up queries cannot fill the
-        # cache with copies of the same pages.
-        if parameters is None or not parameters.issuperset(request.GET):
-            return None
-        # As CommonMiddleware would: a forged Host header is refused (400), not answered.
-        request.get_host()
-        version = programme_version()
-        if version is None:
-            return None
-        language = translation.get_language_from_request(request)
-        gzip = "gz" if re_accepts_gzip.search(request.headers.get("accept-encoding", "")) else "id"
-        number, changed_at = version
-        page = f"{changed_at}|{language}|{gzip}|{request.path_info}?{query_key(request)}"
-        return f"page:{release()}:{number}:{hashlib.sha256(page.encode()).hexdigest()[:32]}"
-
-    def store(self, key, response):
-        until = getattr(response, "anonymous_page_until", None)
+    def store(self, key, request, response):
+        note = anonymous_page(response)
         if (
-            until is None
+            note is None
             or response.status_code != 200
             or response.streaming
             or response.cookies
-            or "'nonce-" in response.headers.get("Content-Security-Policy", "")
+            or used_a_nonce(request, response)
         ):
             return
-        until = None if until is True else until
         timeout = settings.PROGRAMME_CACHE_SECONDS
-        if until is not None:
-            timeout = min(timeout, max(1, int((until - timezone.now()).total_seconds()) + 1))
+        if note.until is not None:
+            left = int((note.until - timezone.now()).total_seconds()) + 1
+            timeout = min(timeout, max(1, left))
         modified = response.headers.get("Last-Modified")
         entry = {
             "body": response.content,
             "headers": list(response.headers.items()),
             "etag": response.headers.get("ETag"),
             "last_modified": parse_http_date_safe(modified) if modified else None,
-            "until": until.astimezone(UTC) if until is not None else None,
+            "until": note.until.astimezone(UTC) if note.until is not None else None,
         }
         cache.set(key, entry, timeout)
 
@@ -186,8 +203,10 @@ class AnonymousPageCacheMiddleware:
             request, etag=entry["etag"], last_modified=entry["last_modified"], response=response
         )
         if conditional is not response:
-            # 304 (or 412): the validators come from Django; the security headers from us.
+            # 304 (or 412): the validators come from Django; the other headers from the page.
             for name, value in entry["headers"]:
                 if name.lower() not in BODY_HEADERS:
                     conditional.headers.setdefault(name, value)
+        for name, value in self.policies.items():
+            conditional.headers[name] = value
         return conditional
