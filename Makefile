@@ -3,6 +3,13 @@ PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# The e-mail queue's worker (django.tasks, django-tasks-db), started by `run` and `serve` beside
+# the server: in the background, in make's process group (Ctrl-C and a kill of the group stop it),
+# and stopped within seconds once make itself is gone. Not a child of make, so make's one child
+# stays the server (tests/reliability counts gunicorn's workers that way).
+START_WORKER = { $(PY) manage.py db_worker --no-reload & w=$$!; m=$$PPID; \
+	while kill -0 $$m 2>/dev/null && kill -0 $$w 2>/dev/null; do sleep 2; done; \
+	kill $$w 2>/dev/null; } &
 
 .PHONY: setup setup-test run test test-fault lint format check migrations-check messages backup \
 	restore serve bench
@@ -17,6 +24,7 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py create_demo_accounts
+	@$(START_WORKER)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup-test lint check migrations-check
@@ -64,6 +72,7 @@ serve: export DEBUG = 0
 serve: setup
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
+	@$(START_WORKER)
 	PORT=$(PORT) exec $(VENV)/bin/gunicorn --config gunicorn.conf.py forum_portal.wsgi
 
 # Load test in a fresh database (PostgreSQL when DATABASE_URL is set, else SQLite): see bench/.

@@ -1,22 +1,28 @@
-"""Sign-up and its confirmation link, and the participant's profile."""
+"""Sign-up and its confirmation link, login, password reset, and the participant's profile."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView, UpdateView
+from django.views.generic import FormView, UpdateView
 
 from .accounts import (
+    LoginForm,
+    PasswordResetRequestForm,
     ProfileForm,
+    SignupConfirmForm,
     SignupForm,
     is_awaiting_confirmation,
     signup_confirmation_token,
 )
 from .models import User
+from .throttle import clear_account, set_device_cookie
 
 
 class SafeNextMixin:
@@ -38,6 +44,9 @@ class SignupView(SafeNextMixin, FormView):
     form_class = SignupForm
     template_name = "registration/signup.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["next"] = self.get_redirect_url()
@@ -45,17 +54,18 @@ class SignupView(SafeNextMixin, FormView):
 
     def form_valid(self, form):
         # No login and no message: the answer must not depend on what register() found.
-        form.register(self.request, self.get_redirect_url())
+        form.register(self.get_redirect_url())
         return redirect("signup_done")
 
 
-class SignupConfirmView(SafeNextMixin, TemplateView):
-    """The link from the confirmation e-mail: a button that activates the account and logs in.
+class SignupConfirmView(SafeNextMixin, FormView):
+    """The link from the confirmation e-mail: choose a password, which activates and logs in.
 
     Opening the link (GET) changes nothing, so a mail scanner that follows links does not
-    use it up; the participant's click (POST, with the CSRF token) confirms.
+    use it up. Only whoever reads the mailbox can choose the password: a sign-up never sets one.
     """
 
+    form_class = SignupConfirmForm
     template_name = "registration/signup_confirm.html"
     invalid_template_name = "registration/signup_confirm_invalid.html"
 
@@ -66,8 +76,11 @@ class SignupConfirmView(SafeNextMixin, TemplateView):
             and is_awaiting_confirmation(self.user)
             and signup_confirmation_token.check_token(self.user, token)
         ):
-            return render(request, self.invalid_template_name, {"next": self.get_redirect_url()})
+            return self.invalid_link()
         return super().dispatch(request, *args, **kwargs)
+
+    def invalid_link(self):
+        return render(self.request, self.invalid_template_name, {"next": self.get_redirect_url()})
 
     def get_user(self, uidb64):
         try:
@@ -76,16 +89,57 @@ class SignupConfirmView(SafeNextMixin, TemplateView):
             return None
         return User.objects.filter(pk=pk).first()
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.user}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(account=self.user, next=self.get_redirect_url(), **kwargs)
 
-    def post(self, request, *args, **kwargs):
-        self.user.is_active = True
-        self.user.save(update_fields=["is_active"])
+    def form_valid(self, form):
+        with transaction.atomic():
+            # Two clicks at once: the second finds the account confirmed and the link used.
+            current = User.objects.select_for_update().get(pk=self.user.pk)
+            if not is_awaiting_confirmation(current):
+                return self.invalid_link()
+            form.user = current
+            user = form.save()
         # login() keeps the session's data, so text kept for the proposal form survives.
-        login(request, self.user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your e-mail address is confirmed. Welcome to the forum!"))
-        return redirect(self.get_redirect_url() or "profile")
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, _("Your e-mail address is confirmed. Welcome to the forum!"))
+        response = redirect(self.get_redirect_url() or "profile")
+        set_device_cookie(response, user.email)
+        return response
+
+
+class LoginView(auth_views.LoginView):
+    """Our login page: a right password also marks this browser as the owner's (throttle)."""
+
+    form_class = LoginForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        set_device_cookie(response, form.get_user().email)
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link: limited, and the same work whether the address has an account."""
+
+    form_class = PasswordResetRequestForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset link always works: it also clears the account's failed logins and marks the
+    browser as the owner's, so nobody else's guessing can keep the owner out."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        clear_account(form.user.email)
+        set_device_cookie(response, form.user.email)
+        return response
 
 
 class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):

@@ -1,5 +1,6 @@
 """Participants' accounts: sign-up confirmed by e-mail, its tokens, the profile and login forms."""
 
+import re
 from datetime import timedelta
 
 from crispy_forms.helper import FormHelper
@@ -7,20 +8,25 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
+from django.tasks import task
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlencode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from forum_portal.ratelimit import LoginThrottle, client_ip
-
-from .emails import send_existing_account_notice, send_signup_confirmation
+from .emails import (
+    deliver_email,
+    render_subject,
+    send_existing_account_notice,
+    send_signup_confirmation,
+)
 from .models import User, UserManager
+from .throttle import LoginThrottle, email_sending_allowed
 
 # Bump when the consent text in templates/proposals/consent_text.html changes: each
 # participant's record says which text they agreed to.
@@ -66,11 +72,66 @@ def _with_next(url, next_url):
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-class SignupForm(BaseUserCreationForm):
+# A person's name: words of letters joined by spaces, hyphens or apostrophes; a dot only ends
+# an initial ("A. B."). Anything else (digits, colons, slashes, "evil.example.com": a link or a
+# message dressed up as a name) is refused.
+PERSON_NAME = re.compile(r"[^\W\d_]+(?:(?:[ '’-]+|\.[ '’-]+)[^\W\d_]+)*\.?")
+PERSON_NAME_MAX_LENGTH = 50
+# Organisation and position may hold digits and punctuation ("School No. 5"), not a link.
+DETAIL_MAX_LENGTH = 200
+LINK = re.compile(r"://|\bwww\.|\b[a-z0-9-]+\.(?:com|net|org|info|biz|ru|su|io|xyz|link)\b/", re.I)
+
+
+class ParticipantDetailsMixin:
+    """The participant's name, organisation and position, as sign-up and the profile take them.
+
+    Limits a real name never reaches and no links: what a visitor types here is shown to
+    moderators and printed in exports.
+    """
+
+    name_fields = ("surname", "first_name", "patronymic")
+    detail_fields = ("organisation", "position")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.name_fields:
+            value = " ".join((cleaned.get(name) or "").split())
+            if not value:
+                continue
+            if len(value) > PERSON_NAME_MAX_LENGTH:
+                self.add_error(
+                    name,
+                    _("Please shorten this to %(limit)d characters.")
+                    % {"limit": PERSON_NAME_MAX_LENGTH},
+                )
+            elif not PERSON_NAME.fullmatch(value):
+                self.add_error(
+                    name,
+                    _("Please write only your name here: letters, spaces and hyphens."),
+                )
+            else:
+                cleaned[name] = value
+        for name in self.detail_fields:
+            value = " ".join((cleaned.get(name) or "").split())
+            if len(value) > DETAIL_MAX_LENGTH:
+                self.add_error(
+                    name,
+                    _("Please shorten this to %(limit)d characters.")
+                    % {"limit": DETAIL_MAX_LENGTH},
+                )
+            elif LINK.search(value):
+                self.add_error(name, _("Please leave links out of this field."))
+            elif name in cleaned:
+                cleaned[name] = value
+        return cleaned
+
+
+class SignupForm(ParticipantDetailsMixin, forms.ModelForm):
     """Sign-up that answers the same whether or not the e-mail address has an account.
 
     The form never says that an address is taken: register() e-mails a confirmation link to
-    a new address, and "you already have an account" to a known one.
+    a new address, and "you already have an account" to a known one. It takes no password:
+    whoever opens the link chooses it (SignupConfirmForm), so only the mailbox's owner can.
     """
 
     consent = forms.BooleanField(
@@ -86,8 +147,9 @@ class SignupForm(BaseUserCreationForm):
         model = User
         fields = ("email", "surname", "first_name", "patronymic", "organisation", "position")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["organisation"].required = True
         self.fields["position"].required = True
@@ -96,7 +158,7 @@ class SignupForm(BaseUserCreationForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset(_("Your account"), "email", "password1", "password2"),
+            Fieldset(_("Your account"), "email"),
             Fieldset(
                 _("About you"), "surname", "first_name", "patronymic", "organisation", "position"
             ),
@@ -112,25 +174,29 @@ class SignupForm(BaseUserCreationForm):
         # accounts): register() sends its owner an e-mail instead.
         return {*super()._get_validation_exclusions(), "email"}
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.consent_version = CONSENT_VERSION
-        user.consent_given_at = timezone.now()
-        if commit:
-            user.save()
-        return user
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not email_sending_allowed(
+            self.request, cleaned["email"], action="signup"
+        ):
+            raise forms.ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
+        return cleaned
 
-    def register(self, request, next_url=""):
+    def register(self, next_url=""):
         """Create an unconfirmed account or tell the owner of the address; e-mail either way.
 
-        The caller answers the same in every case. Every path hashes the password once and
-        sends one e-mail, so the known address is not answered visibly faster either.
+        The caller answers the same in every case. A sign-up never changes an account that
+        exists, waiting for confirmation or not: a second sign-up for an address that waits
+        only sends its mailbox a new link, and the password is chosen behind the link.
         """
         email = self.cleaned_data["email"]
         existing = User.objects.filter(email__iexact=email).first()
         if existing is None:
             user = self.save(commit=False)
             user.is_active = False
+            user.set_unusable_password()
+            user.consent_version = CONSENT_VERSION
+            user.consent_given_at = timezone.now()
             try:
                 with transaction.atomic():
                     user.save()
@@ -138,26 +204,21 @@ class SignupForm(BaseUserCreationForm):
                 # Someone registered this address a moment ago: it is a known one now.
                 existing = User.objects.get(email__iexact=email)
             else:
-                return send_confirmation(request, user, next_url)
+                return send_confirmation(self.request, user, next_url)
         if is_awaiting_confirmation(existing):
-            # The latest sign-up's details replace the earlier ones, and the new password
-            # voids every earlier link: only the owner of the mailbox can confirm, and only
-            # the details they see in the newest message.
-            user = self.save(commit=False)
-            for name in (*self._meta.fields, "password", "consent_version", "consent_given_at"):
-                if name != "email":
-                    setattr(existing, name, getattr(user, name))
-            existing.save()
-            return send_confirmation(request, existing, next_url)
-        # Nothing is created or changed. The hash is thrown away: it only makes this path
-        # cost what the others cost (they hash the password to store it).
-        make_password(self.cleaned_data["password1"])
+            return send_confirmation(self.request, existing, next_url)
         return send_existing_account_notice(
-            user=existing,
-            site_name=request.get_host(),
-            login_url=request.build_absolute_uri(_with_next(reverse("login"), next_url)),
-            reset_url=request.build_absolute_uri(reverse("password_reset")),
+            to=existing.email,
+            site_name=self.request.get_host(),
+            login_url=self.request.build_absolute_uri(_with_next(reverse("login"), next_url)),
+            reset_url=self.request.build_absolute_uri(reverse("password_reset")),
         )
+
+
+TOO_MANY_EMAILS = _(
+    "We have sent enough messages for now, to this address or from your network. Please "
+    "check your mailbox (and its spam folder), or try again in an hour."
+)
 
 
 def send_confirmation(request, user, next_url=""):
@@ -170,14 +231,24 @@ def send_confirmation(request, user, next_url=""):
         },
     )
     return send_signup_confirmation(
-        user=user,
+        to=user.email,
         site_name=request.get_host(),
         confirm_url=request.build_absolute_uri(_with_next(confirm_url, next_url)),
         days=SignupConfirmationTokenGenerator.max_age.days,
     )
 
 
-class ProfileForm(forms.ModelForm):
+class SignupConfirmForm(SetPasswordForm):
+    """Behind the confirmation link: the owner of the mailbox chooses the password."""
+
+    def save(self, commit=True):
+        self.user.is_active = True
+        self.user.set_password(self.cleaned_data["new_password1"])
+        self.user.save(update_fields=["is_active", "password"])
+        return self.user
+
+
+class ProfileForm(ParticipantDetailsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("surname", "first_name", "patronymic", "organisation", "position")
@@ -191,16 +262,64 @@ class ProfileForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save")))
 
 
-class LoginThrottleMixin:
-    """Refuse a login after too many failures for the e-mail address or the client address.
+class PasswordResetRequestForm(PasswordResetForm):
+    """Password reset that does the same work for every address: count, queue one task.
 
-    The same message whether or not the account exists, and the password is not even
-    checked while the login is refused, so guessing on cannot succeed.
+    Finding the account and making its link happen in the queue's worker (send_password_reset),
+    so the page takes as long for an address with an account as for one without.
+    """
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not email_sending_allowed(
+            self.request, cleaned["email"], action="password_reset"
+        ):
+            raise forms.ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
+        return cleaned
+
+    def save(self, domain_override=None, use_https=False, **kwargs):
+        return send_password_reset.enqueue(
+            email=self.cleaned_data["email"],
+            domain=domain_override or self.request.get_host(),
+            use_https=use_https,
+        )
+
+
+class PasswordResetLinks(PasswordResetForm):
+    """Django's own reset: the active accounts of an address and their links (in the worker)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Rendered here; sent by the queue, which tries again when the mail server fails.
+        deliver_email.enqueue(
+            subject=render_subject(subject_template_name, context),
+            body=render_to_string(email_template_name, context),
+            to=[context["email"]],
+        )
+
+
+@task
+def send_password_reset(*, email, domain, use_https):
+    """The reset link to the active account with this address, if there is one."""
+    form = PasswordResetLinks({"email": email})
+    if form.is_valid():
+        form.save(domain_override=domain, use_https=use_https)
+
+
+class LoginThrottleMixin:
+    """Count each login attempt before its password is checked, and refuse over the limits.
+
+    The same message whether or not the account exists; a refused attempt checks no password,
+    so guessing on cannot succeed. The limits and why the owner is never locked out:
+    proposals/throttle.py.
     """
 
     def clean(self):
-        throttle = LoginThrottle(self.data.get("username"), client_ip(self.request))
-        if throttle.is_blocked():
+        self.throttle = LoginThrottle(self.request, self.data.get("username"))
+        if not self.throttle.reserve():
             raise forms.ValidationError(
                 _(
                     "Too many failed attempts to log in. Please try again in %(minutes)s "
@@ -209,13 +328,12 @@ class LoginThrottleMixin:
                 code="too_many_attempts",
                 params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            throttle.record_failure()
-            raise
+        # A wrong password raises and keeps the attempt counted.
+        cleaned = super().clean()
         if self.user_cache is not None:
-            throttle.record_success()
+            self.throttle.succeeded()
+        else:  # a field was missing: no password was checked
+            self.throttle.release()
         return cleaned
 
 

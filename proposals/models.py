@@ -1,3 +1,4 @@
+import unicodedata
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -18,8 +19,13 @@ class UserManager(BaseUserManager):
 
     @staticmethod
     def normalize_login(email):
-        """E-mail addresses are unique whatever their case: we store them in lower case."""
-        return (email or "").strip().lower()
+        """The one form of a login e-mail: stored, looked up at login, and counted by the throttle.
+
+        NFKC first, as Django's login form does: look-alikes (`ｍod@…`, `𝐦od@…`, `mod＠…`) are
+        the same account, and the same failed-login counter (proposals/throttle.py).
+        Lower case, as addresses are unique whatever their case.
+        """
+        return unicodedata.normalize("NFKC", email or "").strip().lower()
 
     def get_by_natural_key(self, email):
         return self.get(email=self.normalize_login(email))

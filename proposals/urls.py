@@ -1,9 +1,7 @@
-from django.contrib.auth.views import LoginView
 from django.urls import path
 from django.views.generic import TemplateView
 
 from . import account_views, views
-from .accounts import LoginForm
 
 app_name = "proposals"
 
@@ -23,6 +21,7 @@ urlpatterns = [
 
 # Accounts, under /accounts/ beside django.contrib.auth's pages and named as they are (no
 # namespace: `login`, `signup`, `profile`), so forum_portal/urls.py includes them without app_name.
+# Ours come first and replace Django's login and password-reset views of the same path.
 account_urlpatterns = [
     path("signup/", account_views.SignupView.as_view(), name="signup"),
     path(
@@ -36,5 +35,11 @@ account_urlpatterns = [
         name="signup_confirm",
     ),
     path("profile/", account_views.ProfileView.as_view(), name="profile"),
-    path("login/", LoginView.as_view(form_class=LoginForm), name="login"),
+    path("login/", account_views.LoginView.as_view(), name="login"),
+    path("password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
 ]

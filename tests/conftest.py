@@ -1,16 +1,19 @@
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 
 from proposals.models import User
 from sessions.models import Participation
 
 from .factories import (
     add_participation,
+    confirmation_link,
     make_forum,
     make_moderator,
     make_person,
     make_session,
     make_user,
+    signup_data,
 )
 
 
@@ -30,6 +33,19 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Queued tasks (the e-mails) run at once, so a test sees their mail in the outbox."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def signup_link(client, mailoutbox):
+    """A fresh sign-up's confirmation link (Irina Volkova's, see factories.signup_data)."""
+    client.post(reverse("signup"), signup_data())
+    return confirmation_link(mailoutbox[-1])
 
 
 @pytest.fixture

@@ -106,3 +106,42 @@ def make_proposal(session, author, *, status="draft", by=None, merged_into=None,
     elif status != Proposal.Status.UNDER_REVIEW:
         raise ValueError(f"make_proposal cannot reach {status!r}")
     return proposal
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+ACCOUNT_PASSWORD = "a-long-passphrase-1"
+
+
+def signup_data(**fields):
+    """The sign-up form as Irina Volkova fills it in (no password: chosen behind the link)."""
+    data = {
+        "email": "Irina.Volkova@Example.org",
+        "surname": "Volkova",
+        "first_name": "Irina",
+        "patronymic": "",
+        "organisation": "Vyborg District Administration",
+        "position": "Deputy head",
+        "consent": "on",
+    }
+    data.update(fields)
+    return data
+
+
+def confirmation_link(mail):
+    """The path of the confirmation link in a sign-up e-mail."""
+    return next(word for word in mail.body.split() if "/accounts/confirm/" in word).removeprefix(
+        "http://testserver"
+    )
+
+
+def confirm_signup(client, link, password=ACCOUNT_PASSWORD, **fields):
+    """Open the confirmation link and choose the password, as the mailbox's owner does."""
+    return client.post(link, {"new_password1": password, "new_password2": password, **fields})
+
+
+def reset_link(mail):
+    """The path of the link in a password-reset e-mail."""
+    return next(word for word in mail.body.split() if "/accounts/reset/" in word).removeprefix(
+        "http://testserver"
+    )

@@ -56,8 +56,6 @@ def test_proposal_from_sign_up_to_the_draft_recommendations(
     page.get_by_role("link", name="Register as a participant").click()
 
     page.locator("#id_email").fill("Anna.Petrova@example.org")
-    page.locator("#id_password1").fill(PARTICIPANT_PASSWORD)
-    page.locator("#id_password2").fill(PARTICIPANT_PASSWORD)
     page.locator("#id_surname").fill("Petrova")
     page.locator("#id_first_name").fill("Anna")
     page.locator("#id_organisation").fill("Pskov City Administration")
@@ -72,9 +70,13 @@ def test_proposal_from_sign_up_to_the_draft_recommendations(
     assert mail.to == ["anna.petrova@example.org"]
     page.goto(confirmation_link(mail))
     expect(page.locator(".reading p").first).to_have_text(
-        "You are about to confirm the account of Petrova Anna with the e-mail address "
-        "anna.petrova@example.org."
+        "You are confirming the account of Petrova Anna with the e-mail address "
+        "anna.petrova@example.org. Choose your password to finish; you can correct your name "
+        "and organisation in your profile afterwards."
     )
+    # The password is chosen here, by whoever reads the mailbox (never at sign-up).
+    page.locator("#id_new_password1").fill(PARTICIPANT_PASSWORD)
+    page.locator("#id_new_password2").fill(PARTICIPANT_PASSWORD)
     page.get_by_role("button", name="Confirm and log in").click()
 
     # Back at the form, for the round table they came from.
