@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "sessions.apps.SessionsConfig",
     "proposals.apps.ProposalsConfig",
+    # Attempt counters (logins, sign-ups, password resets) shared by every worker.
+    "forum_portal.ratelimit.apps.RateLimitConfig",
+    # The queue behind django.tasks: e-mails leave after the response (manage.py db_worker).
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +219,15 @@ if MAILERS["default"]["BACKEND"].endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Forum Portal <noreply@localhost>")
 
+# E-mails leave after the response, from a queue in the database (django.tasks with
+# django-tasks-db): a page answers as fast whether or not it sends one, and a mail server that
+# is down delays a message instead of failing the page. `make run` and `make serve` start the
+# worker (`manage.py db_worker`); TASKS_BACKEND=django.tasks.backends.immediate.ImmediateBackend
+# sends inline instead (the tests do).
+TASKS = {
+    "default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")},
+}
+
 
 def cache_from_url(url):
     """A CACHES entry from a URL: redis://…, rediss://…, locmem://, or dummy:// (caching off)."""
@@ -294,11 +307,17 @@ if BEHIND_PROXY:
 # /healthz answers load balancers over plain HTTP too.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Failed logins (forum_portal.ratelimit): per e-mail address and per client address,
-# counted in the cache for a window that starts with the first failure.
-LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
-LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 20)
+# Failed logins, sign-ups and password resets (proposals/throttle.py), counted in the database
+# for a window that starts with the first attempt, so every worker and instance shares them.
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env_int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", 5)
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 50)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 100)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15) * 60
+SIGNUPS_PER_EMAIL = env_int("SIGNUPS_PER_EMAIL", 3)
+SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 10)
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
+ACCOUNT_EMAIL_WINDOW_SECONDS = env_int("ACCOUNT_EMAIL_WINDOW_MINUTES", 60) * 60
 # Proposals one participant may send to one session within the window (proposals.forms).
 PROPOSAL_RATE_LIMIT = env_int("PROPOSAL_RATE_LIMIT", 5)
 PROPOSAL_RATE_WINDOW = timedelta(minutes=env_int("PROPOSAL_RATE_WINDOW_MINUTES", 60))
