@@ -12,6 +12,7 @@ from forum_portal.text import full_name
 from sessions.models import Person, Session
 
 from .emails import send_decision_email
+from .submission import AuthorActionsMixin, AuthorQuerySetMixin
 
 
 class UserManager(BaseUserManager):
@@ -105,7 +106,7 @@ class TransitionNotAllowed(Exception):
     """A status move the workflow does not allow; the message says why, for the person who tried."""
 
 
-class ProposalQuerySet(models.QuerySet):
+class ProposalQuerySet(AuthorQuerySetMixin, models.QuerySet):
     def by_author(self, user):
         """The proposals a participant wrote: the only ones they may see."""
         return self.filter(author=user)
@@ -143,7 +144,7 @@ class ProposalQuerySet(models.QuerySet):
         ]
 
 
-class Proposal(models.Model):
+class Proposal(AuthorActionsMixin, models.Model):
     """A participant's proposal for the draft recommendations of one session."""
 
     class Status(models.TextChoices):
@@ -266,35 +267,18 @@ class Proposal(models.Model):
             "target": self.Status(to).label.lower(),
         }
 
-    def submit(self, *, by):
-        """Send a draft to the moderators."""
-        return self._move(self.Status.SUBMITTED, by=by, submitted_at=timezone.now())
-
-    def submit_new(self, *, by):
-        """Store a new proposal and send it to the moderators at once.
-
-        The same move as saving a draft and calling submit(), with the same history (draft →
-        submitted), in two INSERTs instead of six queries: a row nobody else can see yet needs
-        no lock, and inside the caller's transaction no savepoint. Sending a new proposal is
-        the forum's busiest write.
-        """
-        if self.pk is not None:
-            raise ValueError("submit_new() stores a new proposal; a saved draft uses submit().")
-        with transaction.atomic(savepoint=False):
-            self.status = self.Status.SUBMITTED
-            self.submitted_at = timezone.now()
-            self.save(force_insert=True)
-            return ProposalEvent.objects.create(
-                proposal=self, actor=by, from_status=self.Status.DRAFT, to_status=self.status
-            )
-
     def withdraw(self, *, by):
         """The author takes a submitted proposal back before a moderator has taken it up."""
         return self._move(self.Status.WITHDRAWN, by=by)
 
+    # A template never runs a state change: Django refuses to call these from one.
+    withdraw.alters_data = True
+
     def take_up(self, *, by, note=""):
         """A moderator starts reviewing a submitted proposal; the author can no longer edit it."""
         return self._move(self.Status.UNDER_REVIEW, by=by, note=note)
+
+    take_up.alters_data = True
 
     def accept(self, *, by, note="", notify=True):
         """Include the proposal in the session's draft recommendations."""
@@ -302,11 +286,15 @@ class Proposal(models.Model):
             self.Status.ACCEPTED, by=by, note=note, notify=notify, decided_at=timezone.now()
         )
 
+    accept.alters_data = True
+
     def reject(self, *, by, note="", notify=True):
         """Decline the proposal."""
         return self._move(
             self.Status.REJECTED, by=by, note=note, notify=notify, decided_at=timezone.now()
         )
+
+    reject.alters_data = True
 
     def merge_into(self, target, *, by, note="", notify=True):
         """Mark the proposal a duplicate of another proposal of the same session."""
@@ -330,7 +318,9 @@ class Proposal(models.Model):
             decided_at=timezone.now(),
         )
 
-    def _move(self, to, *, by, note="", notify=True, **fields):
+    merge_into.alters_data = True
+
+    def _move(self, to, *, by, note="", notify=True, check=None, **fields):
         """Change the status if the workflow allows it, and record the move, atomically.
 
         The row is locked first, so two moderators acting at once end in one consistent
@@ -342,6 +332,8 @@ class Proposal(models.Model):
             reason = self._refusal_reason(current.status, to)
             if reason:
                 raise TransitionNotAllowed(reason)
+            if check is not None:
+                check()  # a move's own rules (submit's), once the status allows it
             previous = current.status
             self.status = to
             for name, value in fields.items():

@@ -109,7 +109,8 @@ def populated(db):
             authors[1],
             status=status,
             by=moderator,
-            wording="Line one;\nline two — «quoted», emoji 🚀, tab\tend.",
+            # One wording per status: an author may not send the same wording twice.
+            wording=f"Line one;\nline two — «quoted», emoji 🚀, tab\tend ({status}).",
             submission_token=uuid.uuid4(),
         )
     make_proposal(session, authors[2], status="merged", by=moderator, merged_into=target)
