@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from proposals.models import User
@@ -15,6 +17,24 @@ from .factories import (
     make_user,
     signup_data,
 )
+
+# What the portal hashes passwords with, read before the suite swaps in the fast hasher below.
+PRODUCTION_PASSWORD_HASHERS = django_settings.PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    """MD5 for the whole suite: the production hasher costs a noticeable part of a second per
+    password, and almost no test is about hashing; those that are take `production_password_hasher`.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def production_password_hasher(settings):
+    """The hasher the portal really uses, for a test about hashing itself."""
+    settings.PASSWORD_HASHERS = PRODUCTION_PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +137,43 @@ def superuser(db):
     return User.objects.create_superuser(
         "root@example.org", None, surname="Admin", first_name="Site"
     )
+
+
+# A logged-in browser per persona (the anonymous visitor is pytest-django's `client`). Each is a
+# Client of its own, so a test can hold several and `client` stays anonymous beside them.
+
+
+def _logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def participant_client(participant):
+    return _logged_in(participant)
+
+
+@pytest.fixture
+def another_participant_client(another_participant):
+    return _logged_in(another_participant)
+
+
+@pytest.fixture
+def moderator_client(moderator):
+    """Logged in as the moderator of `session`."""
+    return _logged_in(moderator)
+
+
+@pytest.fixture
+def other_moderator_client(other_moderator):
+    """Logged in as the moderator of `other_session`: a moderator, but not of `session`."""
+    return _logged_in(other_moderator)
+
+
+@pytest.fixture
+def superuser_client(superuser):
+    return _logged_in(superuser)
 
 
 def _commits(item):

@@ -172,18 +172,6 @@ def programme(session, other_session):
     return {"session": session, "speaker": speaker, "material": material}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """Examples set passwords again and again: the production hasher would take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def participant_client(client, participant):
-    client.force_login(participant)
-    return client
-
-
 @pytest.fixture
 def moderation(session, other_session, participant, another_participant, moderator):
     """Proposals in the moderator's session and one in another, under review."""

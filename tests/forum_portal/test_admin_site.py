@@ -13,9 +13,8 @@ from tests.factories import (
 )
 
 
-def test_admin_pages_carry_the_portal_name_for_moderators(client, moderator):
-    client.force_login(moderator)
-    response = client.get("/admin/")
+def test_admin_pages_carry_the_portal_name_for_moderators(moderator_client, moderator):
+    response = moderator_client.get("/admin/")
     assert Group.objects.filter(name="Moderators", user=moderator).exists()
     assert "<title>Proposals and programme | Forum Portal moderation</title>" in response.text
     assert "Forum Portal · moderation" in response.text
@@ -73,13 +72,11 @@ def test_view_on_site_tells_a_moderator_nothing_of_proposals_existing_or_not(
 
 
 def test_view_on_site_hides_unpublished_sessions_from_a_moderator(
-    client, moderator, session, unpublished
+    moderator_client, session, unpublished
 ):
-    client.force_login(moderator)
-
-    assert_404_page(view_on_site(client, unpublished), "closed-rehearsal")
+    assert_404_page(view_on_site(moderator_client, unpublished), "closed-rehearsal")
     # Sessions are not in a moderator's admin at all, published or not.
-    assert_404_page(view_on_site(client, session), session.slug)
+    assert_404_page(view_on_site(moderator_client, session), session.slug)
 
 
 def test_view_on_site_for_view_only_staff_leads_to_published_pages_only(
@@ -94,12 +91,8 @@ def test_view_on_site_for_view_only_staff_leads_to_published_pages_only(
     assert_404_page(view_on_site(client, offstage), "hidden-person")
 
 
-def test_view_on_site_for_a_superuser_leads_to_unpublished_pages_too(
-    client, superuser, unpublished
-):
-    client.force_login(superuser)
-
-    response = view_on_site(client, unpublished)
+def test_view_on_site_for_a_superuser_leads_to_unpublished_pages_too(superuser_client, unpublished):
+    response = view_on_site(superuser_client, unpublished)
 
     assertRedirects(response, on_site(unpublished), fetch_redirect_response=False)
 
@@ -122,10 +115,8 @@ def autocomplete_people(client, term):
 
 @pytest.mark.parametrize("term", ["\x00", "Didenko\x00", "\x00Didenko"])
 def test_autocomplete_search_with_a_nul_finds_nothing_instead_of_failing(
-    client, superuser, session, term
+    superuser_client, session, term
 ):
     """On PostgreSQL a NUL in the search was a server error (a NUL cannot be in a query)."""
-    client.force_login(superuser)
-
-    assert autocomplete_people(client, term) == []
-    assert autocomplete_people(client, "Didenko") == ["Didenko Aleksei"]
+    assert autocomplete_people(superuser_client, term) == []
+    assert autocomplete_people(superuser_client, "Didenko") == ["Didenko Aleksei"]

@@ -55,13 +55,6 @@ def round_table(session):
     return session
 
 
-@pytest.fixture
-def participant_client(participant):
-    client = Client()
-    client.force_login(participant)
-    return client
-
-
 # --- Pages -------------------------------------------------------------------------------------
 
 

@@ -34,12 +34,6 @@ def run_action(client, action, proposals, **extra):
 
 
 @pytest.fixture
-def moderator_client(client, moderator):
-    client.force_login(moderator)
-    return client
-
-
-@pytest.fixture
 def proposals(session, other_session, participant, another_participant, moderator):
     """One proposal per status in `session`, and one under review in `other_session`."""
     return {
@@ -80,10 +74,8 @@ def test_changelist_shows_only_the_moderators_sessions_without_drafts(moderator_
     assertNotContains(response, "Spatial Development")
 
 
-def test_changelist_for_superuser_shows_every_session(client, superuser, proposals):
-    client.force_login(superuser)
-
-    response = client.get(CHANGELIST)
+def test_changelist_for_superuser_shows_every_session(superuser_client, proposals):
+    response = superuser_client.get(CHANGELIST)
 
     assert sorted(listed(response)) == [
         "Border fund",
@@ -189,11 +181,10 @@ def test_posting_to_another_sessions_proposal_changes_nothing(moderator_client, 
     assert elsewhere.events.count() == 2
 
 
-def test_bulk_action_on_another_sessions_proposal_does_nothing(client, other_moderator, proposals):
-    client.force_login(other_moderator)
+def test_bulk_action_on_another_sessions_proposal_does_nothing(other_moderator_client, proposals):
     mine = proposals["under_review"]
 
-    response = run_action(client, "accept_selected", [mine], post="yes")
+    response = run_action(other_moderator_client, "accept_selected", [mine], post="yes")
 
     assertRedirects(response, CHANGELIST, fetch_redirect_response=False)
     mine.refresh_from_db()
@@ -626,11 +617,9 @@ def test_merge_into_another_sessions_proposal_by_forged_target_is_refused(
     assert proposal.status == Status.UNDER_REVIEW
 
 
-def test_merge_across_sessions_is_refused_with_a_message(client, superuser, proposals):
-    client.force_login(superuser)
-
+def test_merge_across_sessions_is_refused_with_a_message(superuser_client, proposals):
     response = run_action(
-        client, "merge_selected", [proposals["under_review"], proposals["elsewhere"]]
+        superuser_client, "merge_selected", [proposals["under_review"], proposals["elsewhere"]]
     )
 
     assertRedirects(response, CHANGELIST, fetch_redirect_response=False)

@@ -18,12 +18,6 @@ def run():
     return [LINE.match(line).groups() for line in out.getvalue().splitlines()]
 
 
-@pytest.fixture(autouse=True)
-def _fast_hasher(settings):
-    """Hashing real-strength passwords a dozen times would take most of this module's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def seed(db):
     call_command("load_demo", verbosity=0)

@@ -71,11 +71,9 @@ def test_recommendations_group_accepted_proposals_by_addressee_in_choice_order(
 
 
 def test_csv_export_lists_exactly_the_accepted_proposals_with_script_as_text(
-    client, moderator, session, recommendations
+    moderator_client, session, recommendations
 ):
-    client.force_login(moderator)
-
-    response = client.get(export_url(session, "csv"))
+    response = moderator_client.get(export_url(session, "csv"))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
@@ -154,11 +152,9 @@ def test_csv_no_cell_is_a_formula_whichever_separator_the_spreadsheet_splits_at(
 
 
 def test_docx_export_lists_exactly_the_accepted_proposals_with_script_as_text(
-    client, moderator, session, recommendations
+    moderator_client, session, recommendations
 ):
-    client.force_login(moderator)
-
-    response = client.get(export_url(session, "docx"))
+    response = moderator_client.get(export_url(session, "docx"))
 
     assert response["Content-Type"] == exports.DOCX_CONTENT_TYPE
     assert response["Content-Disposition"] == (
@@ -197,20 +193,16 @@ def test_docx_export_of_a_session_without_accepted_proposals_says_so(session):
 
 @pytest.mark.parametrize("kind", ["csv", "docx"])
 def test_export_of_another_moderators_session_is_404(
-    client, other_moderator, session, recommendations, kind
+    other_moderator_client, session, recommendations, kind
 ):
-    client.force_login(other_moderator)
-
-    response = client.get(export_url(session, kind))
+    response = other_moderator_client.get(export_url(session, kind))
 
     assert response.status_code == 404
     assert b"Border fund" not in response.content
 
 
-def test_export_of_an_unknown_format_is_404(client, moderator, session):
-    client.force_login(moderator)
-
-    response = client.get(f"/admin/proposals/proposal/export/{session.pk}.xlsx")
+def test_export_of_an_unknown_format_is_404(moderator_client, session):
+    response = moderator_client.get(f"/admin/proposals/proposal/export/{session.pk}.xlsx")
 
     assert response.status_code == 404
 

@@ -11,10 +11,3 @@ def demo(db):
     """The demo programme as `make run` loads it; returns the seed round table."""
     call_command("load_demo", verbosity=0)
     return Session.objects.get(slug=SEED_SLUG)
-
-
-@pytest.fixture
-def superuser_client(client, superuser):
-    """A browser logged in as the site's superuser (the `superuser` persona)."""
-    client.force_login(superuser)
-    return client
