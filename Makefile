@@ -12,13 +12,24 @@ START_WORKER = { $(PY) manage.py db_worker --no-reload & w=$$!; m=$$PPID; \
 	kill $$w 2>/dev/null; } &
 
 .PHONY: setup setup-test run test test-fault lint format check migrations-check messages backup \
-	restore serve bench
+	restore serve bench lock
 
 setup:
 	@bin/setup base
 
 setup-test:
 	@bin/setup test
+
+# The pinned locks bin/setup installs, generated from pyproject.toml by uv's `pip compile`:
+# requirements/base.txt (the dependencies) and test.txt (with the `test` extra, held to base.txt's
+# pins). Pins already there stay unless pyproject.toml needs others; UPGRADE=1 takes the newest.
+# --universal: one lock for every Python >= requires-python and every OS (markers say which).
+LOCK = $(VENV)/bin/uv pip compile pyproject.toml --universal --quiet \
+	--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+
+lock: setup-test
+	$(LOCK) --output-file requirements/base.txt
+	$(LOCK) --extra test --constraint requirements/base.txt --output-file requirements/test.txt
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -27,8 +38,10 @@ run: setup
 	@$(START_WORKER)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# The tests measure the product's coverage (pytest-cov), print the lines no test runs, and fail
+# under the floor in pyproject.toml ([tool.coverage.report] fail_under).
 test: setup-test lint check migrations-check
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --cov $(PYTEST_ARGS)
 
 # Opt-in fault tests (tests/reliability), on PostgreSQL only: `make serve` under a load of proposal
 # submissions while a worker is killed and the database drops its connections; two instances.
