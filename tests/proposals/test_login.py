@@ -49,22 +49,31 @@ def test_login_ignores_an_off_site_next(client):
     assertRedirects(response, reverse("proposals:list"))
 
 
-def test_logout_by_get_is_refused(client, participant):
-    client.force_login(participant)
+def test_login_with_the_production_hasher_stores_a_pbkdf2_hash_and_logs_in(
+    client, production_password_hasher
+):
+    """The suite hashes with MD5 for speed; this test runs the hasher the portal really uses."""
+    user = make_user("irina.volkova@example.org", password=PASSWORD)
 
-    response = client.get(reverse("logout"))
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+
+    assertRedirects(response, reverse("proposals:list"))
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$")
+
+
+def test_logout_by_get_is_refused(participant_client, participant):
+    response = participant_client.get(reverse("logout"))
 
     assert response.status_code == 405
-    assert client.session["_auth_user_id"] == str(participant.pk)
+    assert participant_client.session["_auth_user_id"] == str(participant.pk)
 
 
-def test_logout_by_post_logs_out(client, participant):
-    client.force_login(participant)
-
-    response = client.post(reverse("logout"))
+def test_logout_by_post_logs_out(participant_client):
+    response = participant_client.post(reverse("logout"))
 
     assertRedirects(response, reverse("sessions:programme"), fetch_redirect_response=False)
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in participant_client.session
 
 
 def test_logout_without_csrf_token_is_refused(participant):

@@ -12,10 +12,8 @@ from proposals.accounts import CONSENT_VERSION
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_saves_name_organisation_and_position(client, participant):
-    client.force_login(participant)
-
-    response = client.post(
+def test_profile_saves_name_organisation_and_position(participant_client, participant):
+    response = participant_client.post(
         reverse("profile"),
         {
             "surname": "Petrova-Smirnova",
@@ -70,19 +68,15 @@ def test_profile_anonymous_goes_to_login(client):
     )
 
 
-def test_profile_page_has_one_form(client, participant):
-    client.force_login(participant)
-
-    response = client.get(reverse("profile"))
+def test_profile_page_has_one_form(participant_client):
+    response = participant_client.get(reverse("profile"))
 
     # The header's logout button and the profile form.
     assertContains(response, "<form", count=2)
 
 
-def test_profile_refuses_a_link_in_the_name_and_keeps_the_old_one(client, participant):
-    client.force_login(participant)
-
-    response = client.post(
+def test_profile_refuses_a_link_in_the_name_and_keeps_the_old_one(participant_client, participant):
+    response = participant_client.post(
         reverse("profile"),
         {
             "surname": "Visit https://evil.example.com",
