@@ -25,10 +25,15 @@ def get_own_proposal(request, pk):
     return get_object_or_404(own_proposals(request.user), pk=pk)
 
 
-def _login_keeping_text(request, form_url, pending_key):
-    """An anonymous visitor goes to log in; text they posted (an expired login) waits for them."""
+def _login_keeping_text(request, form_url, pending_key=None):
+    """An anonymous visitor goes to log in; text they posted (an expired login) waits for them.
+
+    `pending_key` is None for a form the visitor could not open once logged in: the answer is
+    the same, but nothing is kept (proposals/pending.py).
+    """
     if request.method == "POST":
-        pending.keep(request, pending_key)
+        if pending_key is not None:
+            pending.keep(request, pending_key)
         messages.info(
             request,
             _("Your login has expired. Log in again: the text you wrote has been kept."),
@@ -110,8 +115,9 @@ def proposal_edit(request, pk):
     """The author changes a draft or a submitted proposal until a moderator takes it up."""
     pending_key = f"proposal-{pk}"
     if not request.user.is_authenticated:
+        exists = Proposal.objects.filter(pk=pk).exists()
         form_url = reverse("proposals:edit", kwargs={"pk": pk})
-        return _login_keeping_text(request, form_url, pending_key=pending_key)
+        return _login_keeping_text(request, form_url, pending_key=pending_key if exists else None)
     proposal = get_own_proposal(request, pk)
     if request.method != "POST":
         kept = _take_pending(request, pending_key)

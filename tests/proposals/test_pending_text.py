@@ -1,10 +1,13 @@
 """Text written while the login expired: kept for the visitor until they log in again."""
 
+import random
+
+from django.contrib.sessions.models import Session as StoredSession
 from django.urls import reverse
-from pytest_django.asserts import assertContains, assertRedirects
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from proposals.models import Proposal
-from tests.factories import make_proposal, make_user, proposal_data
+from tests.factories import make_proposal, make_session, make_user, proposal_data
 
 Status = Proposal.Status
 
@@ -74,3 +77,94 @@ def test_edit_expired_login_keeps_the_changed_text(client, participant, session)
     assertContains(form_page, 'value="After"')
     proposal.refresh_from_db()
     assert proposal.title == "Before"
+
+
+# --- What an anonymous visitor can make the server keep (issue 9, item 6) ----------------------
+
+
+def stored_sessions():
+    return list(StoredSession.objects.all())
+
+
+def test_pending_text_one_per_visitor_the_latest(client, participant, session, other_session):
+    client.post(create_url(session), proposal_data(title="For the first", submit="Submit"))
+    client.post(create_url(other_session), proposal_data(title="For the other", submit="Submit"))
+
+    client.force_login(participant)
+    first = client.get(create_url(session))
+    other = client.get(create_url(other_session))
+
+    assert "title" not in first.context["form"].initial
+    assert other.context["form"].initial["title"] == "For the other"
+    assert len(stored_sessions()) == 1
+
+
+def test_pending_text_is_cut_at_twice_each_limit(client, participant, session):
+    rng = random.Random(9)
+    cyrillic = [chr(code) for code in range(0x0410, 0x0450)]
+
+    def text(n):
+        return "".join(rng.choices(cyrillic, k=n))
+
+    client.post(
+        create_url(session),
+        proposal_data(
+            title=text(50_000),
+            wording=text(50_000),
+            rationale=text(50_000),
+            addressee=text(50_000),
+            submission_token=text(50_000),
+            junk=text(50_000),
+            submit="Submit",
+        ),
+    )
+
+    [stored] = stored_sessions()
+    assert len(stored.session_data) < 100_000
+    client.force_login(participant)
+    kept = client.get(create_url(session)).context["form"].initial
+    assert {name: len(kept[name]) for name in ("title", "wording", "rationale", "addressee")} == {
+        "title": 2 * Proposal.TITLE_MAX_LENGTH,
+        "wording": 2 * Proposal.WORDING_MAX_LENGTH,
+        "rationale": 2 * Proposal.RATIONALE_MAX_LENGTH,
+        "addressee": 50,
+    }
+    assert "junk" not in kept
+
+
+def test_pending_text_for_a_made_up_proposal_id_is_not_kept(client, db):
+    url = reverse("proposals:edit", kwargs={"pk": 987654})
+
+    response = client.post(url, proposal_data(title="Nowhere", save_draft="Save changes"))
+
+    # The same answer as for a real proposal: the visitor learns nothing about which ids exist.
+    assertRedirects(response, f"{reverse('login')}?next={url}", fetch_redirect_response=False)
+    assert messages_of(client.get(response.url)) == [
+        "Your login has expired. Log in again: the text you wrote has been kept."
+    ]
+    assert stored_sessions() == []
+
+
+def test_pending_text_for_an_unpublished_session_is_not_kept(client, forum):
+    hidden = make_session(forum, is_published=False)
+
+    response = client.post(create_url(hidden), proposal_data(submit="Submit"))
+
+    assert response.status_code == 404
+    assert stored_sessions() == []
+
+
+def test_pending_edit_text_comes_back_only_to_the_author(
+    client, participant, another_participant, session
+):
+    theirs = make_proposal(session, another_participant, status=Status.SUBMITTED, title="Theirs")
+    url = reverse("proposals:edit", kwargs={"pk": theirs.pk})
+    client.post(url, proposal_data(title="Posted before login", save_draft="Save changes"))
+
+    client.force_login(participant)
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assertNotContains(response, "Posted before login", status_code=404)
+    theirs.refresh_from_db()
+    assert theirs.title == "Theirs"
