@@ -321,6 +321,8 @@ ACCOUNT_EMAIL_WINDOW_SECONDS = env_int("ACCOUNT_EMAIL_WINDOW_MINUTES", 60) * 60
 # Proposals one participant may send to one session within the window (proposals.forms).
 PROPOSAL_RATE_LIMIT = env_int("PROPOSAL_RATE_LIMIT", 5)
 PROPOSAL_RATE_WINDOW = timedelta(minutes=env_int("PROPOSAL_RATE_WINDOW_MINUTES", 60))
+# Drafts one participant may keep in sessions still taking proposals (proposals/submission.py).
+PROPOSAL_DRAFT_LIMIT = env_int("PROPOSAL_DRAFT_LIMIT", 20)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,8 @@ The rules:
   and runs of white space ignored; and one author sends at most `PROPOSAL_RATE_LIMIT`
   proposals to one session within `PROPOSAL_RATE_WINDOW` (withdrawn ones count: sending and
   withdrawing in a loop floods the moderators too).
+- One author keeps at most `PROPOSAL_DRAFT_LIMIT` drafts in sessions that still take
+  proposals (drafts of closed sessions can no longer grow in number).
 - Only a draft, or a sent proposal no moderator has taken up, can be changed.
 
 Concurrency: each write of an author runs in one transaction that first locks the author's
@@ -43,7 +45,7 @@ AUTHOR_FIELDS = ("title", "wording", "rationale", "addressee")
 class SubmissionRefused(Exception):
     """A rule refuses the author's save or send; `message` says why, for the author.
 
-    `code` names the rule: "closed", "incomplete", "duplicate", "rate_limit",
+    `code` names the rule: "closed", "incomplete", "duplicate", "rate_limit", "draft_limit",
     "taken_up" or "token_taken". `duplicate` is the author's earlier proposal that the wording
     repeats.
     """
@@ -130,6 +132,33 @@ class AuthorQuerySetMixin:
                 code="rate_limit",
             )
 
+    def check_draft_room(self, author_id):
+        """Refuse a new draft to an author who keeps the most drafts allowed in open sessions."""
+        limit = settings.PROPOSAL_DRAFT_LIMIT
+        now = timezone.now()
+        drafts = (
+            self.by_author(author_id)
+            .filter(status=self.model.Status.DRAFT, session__accepts_proposals=True)
+            .filter(
+                Q(session__proposals_deadline__isnull=True) | Q(session__proposals_deadline__gt=now)
+            )
+            .count()
+        )
+        if drafts >= limit:
+            raise SubmissionRefused(
+                ngettext(
+                    "You already keep %(count)d draft, the most one participant may keep. "
+                    "Send it, or write this text into it (see “My proposals”), then try "
+                    "again: your text is still below.",
+                    "You already keep %(count)d drafts, the most one participant may keep. "
+                    "Send one of them, or write this text into one (see “My proposals”), then "
+                    "try again: your text is still below.",
+                    drafts,
+                )
+                % {"count": drafts},
+                code="draft_limit",
+            )
+
 
 class AuthorActionsMixin:
     """The author's moves on a proposal (for Proposal): store, change, send."""
@@ -160,6 +189,7 @@ class AuthorActionsMixin:
                     self.submitted_at = timezone.now()
                 else:
                     check_open(self.session)
+                    model.objects.check_draft_room(self.author_id)
                 self.save(force_insert=True)
                 if send:
                     self.events.create(

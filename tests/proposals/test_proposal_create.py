@@ -239,3 +239,30 @@ def test_create_closed_session_shows_the_reason_instead_of_an_empty_form(
         html=True,
     )
     assertNotContains(response, 'name="submit"')
+
+
+# --- Drafts one participant may keep (issue 9, item 20) ---------------------------------------
+
+
+def test_create_draft_over_the_limit_is_refused_and_keeps_the_text(
+    participant_client, participant, session, settings
+):
+    settings.PROPOSAL_DRAFT_LIMIT = 2
+    drafts = [make_proposal(session, participant) for _ in range(2)]
+
+    response = participant_client.post(
+        create_url(session), proposal_data(title="One draft too many", save_draft="Save draft")
+    )
+
+    assert set(Proposal.objects.all()) == set(drafts)
+    assert response.context["form"].non_field_errors() == [
+        "You already keep 2 drafts, the most one participant may keep. Send one of them, or "
+        "write this text into one (see “My proposals”), then try again: your text is still "
+        "below."
+    ]
+    assertContains(response, 'value="One draft too many"')
+    assertContains(response, "Simplify the approval of municipal cross-border agreements.")
+
+
+def test_create_draft_limit_default_is_twenty(settings):
+    assert settings.PROPOSAL_DRAFT_LIMIT == 20

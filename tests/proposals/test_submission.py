@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from proposals.models import Proposal, ProposalEvent
 from proposals.submission import SubmissionRefused, normalise_wording
-from tests.factories import make_proposal
+from tests.factories import make_proposal, make_session
 
 Status = Proposal.Status
 
@@ -160,6 +160,49 @@ def test_store_new_sent_repeating_a_wording_is_refused(session, participant):
 
     assert refused.value.duplicate == earlier
     assert list(Proposal.objects.all()) == [earlier]
+
+
+def test_store_new_draft_over_the_limit_is_refused(session, participant, settings):
+    settings.PROPOSAL_DRAFT_LIMIT = 2
+    drafts = [make_proposal(session, participant) for _ in range(2)]
+
+    with pytest.raises(SubmissionRefused) as refused:
+        new_proposal(session, participant).store_new(send=False)
+
+    assert refused.value.code == "draft_limit"
+    assert refused.value.message == (
+        "You already keep 2 drafts, the most one participant may keep. Send one of them, or "
+        "write this text into one (see “My proposals”), then try again: your text is still "
+        "below."
+    )
+    assert set(Proposal.objects.all()) == set(drafts)
+
+
+def test_store_new_draft_limit_counts_only_drafts_of_open_sessions(
+    forum, session, participant, another_participant, settings
+):
+    settings.PROPOSAL_DRAFT_LIMIT = 2
+    closed = make_session(forum, accepts_proposals=False)
+    past = make_session(forum, proposals_deadline=timezone.now() - timedelta(minutes=1))
+    make_proposal(closed, participant)
+    make_proposal(past, participant)
+    make_proposal(session, participant, status=Status.SUBMITTED)
+    make_proposal(session, another_participant)
+    make_proposal(session, participant)
+
+    proposal, created = new_proposal(session, participant).store_new(send=False)
+
+    assert created
+    assert proposal.status == Status.DRAFT
+
+
+def test_store_new_sent_at_once_is_not_held_by_the_draft_limit(session, participant, settings):
+    settings.PROPOSAL_DRAFT_LIMIT = 1
+    make_proposal(session, participant)
+
+    proposal, created = new_proposal(session, participant).store_new(send=True)
+
+    assert (created, proposal.status) == (True, Status.SUBMITTED)
 
 
 # --- submit(): a saved draft, under the same rules --------------------------------------------
