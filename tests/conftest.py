@@ -174,26 +174,3 @@ def other_moderator_client(other_moderator):
 @pytest.fixture
 def superuser_client(superuser):
     return _logged_in(superuser)
-
-
-def _commits(item):
-    marker = item.get_closest_marker("django_db")
-    return (
-        "live_server" in item.fixturenames
-        or "transactional_db" in item.fixturenames
-        or bool(
-            marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
-        )
-    )
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Tests that commit (live server, transaction=True) run after all the others.
-
-    Their flush empties the tables data migrations fill (the Moderators group, the programme
-    version), which later tests rely on; Django's own runner orders them last for that reason.
-    pytest-django sorts them so, but pytest then regroups tests around Playwright's
-    session-scoped browser fixture, which can move browser tests to the front again.
-    """
-    items.sort(key=_commits)

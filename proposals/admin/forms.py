@@ -9,14 +9,22 @@ from ..models import Proposal
 NOTE_MAX_LENGTH = 1000
 
 
-class ProposalAdminForm(forms.ModelForm):
-    """The moderator's fields, saved only over the version of the proposal the moderator saw."""
-
-    transition_note = forms.CharField(
+def history_note(*, rows, help_text=""):
+    """The field for the note a status change records in the proposal's history."""
+    return forms.CharField(
         label=_("Note for the history"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+class ProposalAdminForm(forms.ModelForm):
+    """The moderator's fields, saved only over the version of the proposal the moderator saw."""
+
+    transition_note = history_note(
+        rows=2,
         help_text=_("Recorded with the status change when you press one of the status buttons."),
     )
     # The proposal's updated_at when the page was loaded. Every save and move moves it, so a
@@ -59,12 +67,7 @@ class ProposalAdminForm(forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note for the history"),
-        required=False,
-        max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
+    note = history_note(rows=3)
 
 
 class MergeForm(NoteForm):

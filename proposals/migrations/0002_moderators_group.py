@@ -1,19 +1,9 @@
-"""The "Moderators" group and exactly the permissions moderators need.
+"""The "Moderators" group and exactly the permissions moderators needed when it was made.
 
-Moderators work only on proposals, in the admin:
-- proposals.view_proposal, proposals.change_proposal: see the proposals of their sessions and
-  record the edited wording, internal note and public answer; the status moves (admin actions
-  and buttons) require "change". Which proposals they see is narrowed in ProposalAdmin, not here.
-- proposals.view_proposalevent: the read-only history inline on a proposal needs it.
-Deliberately not granted:
-- add/delete proposal: participants write proposals; nothing a moderator decides is a deletion.
-- any permission on users, groups or permissions: a moderator must not see participants'
-  accounts nor grant themselves rights (the user admin stays closed to them).
-- view session/person: the proposal page shows the session's title; the programme itself is
-  edited by the forum's staff, and the admin's session list would show unpublished sessions.
+Frozen history: proposals/permissions.py is the live definition (and says why each permission
+is or is not granted); its post_migrate handler applies it after every migrate.
 """
 
-# History, frozen: the live definition is proposals/permissions.py, applied after every migrate.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
