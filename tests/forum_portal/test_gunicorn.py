@@ -2,6 +2,7 @@
 forwarded headers trusted only behind a proxy (item 19), no control socket shared between
 instances (item 23), expired sessions cleared when gunicorn starts (item 6)."""
 
+import http.client
 import os
 import runpy
 import sqlite3
@@ -111,6 +112,20 @@ class Gunicorn:
         self.log.close()
 
 
+def raw_post(port, path, headers, body=b""):
+    """A POST as a script sends it: its headers as given, the body perhaps shorter than said."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.putrequest("POST", path)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
 def add_session(database, key, expires):
     with sqlite3.connect(database) as connection:
         connection.execute(
@@ -142,10 +157,34 @@ def test_two_instances_each_keep_to_themselves_and_clear_expired_sessions(tmp_pa
 
     with (
         Gunicorn(tmp_path, "a", url) as a,
-        Gunicorn(tmp_path, "b", url, GUNICORN_CONTROL_SOCKET=str(asked_for)) as b,
+        Gunicorn(tmp_path, "b", url, BEHIND_PROXY="1", GUNICORN_CONTROL_SOCKET=str(asked_for)) as b,
     ):
-        # A client on the same machine claims https: without BEHIND_PROXY it is not believed.
+        # A client on the same machine claims https: without BEHIND_PROXY it is not believed;
+        # behind a proxy (B) the proxy's word is taken.
         claimed = Visitor(a.port).get("/", headers={"X-Forwarded-Proto": "https"})
+        proxied = Visitor(b.port).get("/", headers={"X-Forwarded-Proto": "https"})
+        # Through gunicorn too: a form in another charset is refused (400, not 500), and a body
+        # declared too large is refused before it is sent.
+        form = {"Cookie": "csrftoken=" + "a" * 32, "X-Forwarded-Proto": "https"}
+        charsets = [
+            raw_post(
+                port,
+                path,
+                {**form, "Content-Type": f"application/x-www-form-urlencoded; charset={charset}"},
+                b"a=b",
+            )
+            for port, path in ((a.port, "/healthz"), (b.port, "/accounts/login/"))
+            for charset in ("cp1251", "latin-1", "ascii", "koi8-r", "utf-16")
+        ]
+        too_large = raw_post(
+            b.port,
+            "/accounts/login/",
+            {
+                **form,
+                "Content-Type": "multipart/form-data; boundary=x",
+                "Content-Length": "31457280",
+            },
+        )
         # Each instance answers on its own; no control socket in the user's home.
         both = [Visitor(port).get("/healthz").body for port in (a.port, b.port)]
         sockets_in_home = sorted(p.name for p in (tmp_path / "home").rglob("*") if p.is_socket())
@@ -155,6 +194,12 @@ def test_two_instances_each_keep_to_themselves_and_clear_expired_sessions(tmp_pa
             time.sleep(0.2)
 
     assert (claimed.status, claimed.location) == (301, f"https://127.0.0.1:{a.port}/")
+    assert (proxied.status, proxied.headers["Strict-Transport-Security"]) == (
+        200,
+        "max-age=31536000; includeSubDomains; preload",
+    )
     assert both == ["ok", "ok"]
+    assert charsets == [(400, b"Forms must be sent in UTF-8.")] * 10
+    assert too_large == (413, b"The request is too large.")
     assert (sockets_in_home, b_socket) == ([], True)
     assert session_keys(database) == ["current" + "x" * 25]
