@@ -13,7 +13,7 @@ CHARSETS = ["cp1251", "latin-1", "ascii", "koi8-r", "utf-16"]
 
 
 @pytest.fixture
-def browser():
+def csrf_client():
     """A client that checks CSRF as a browser's requests are checked, with a token cookie."""
     client = Client(enforce_csrf_checks=True)
     client.cookies["csrftoken"] = "a" * 32
@@ -27,7 +27,9 @@ def form_post(client, path, charset, body=b"a=b"):
 
 
 @pytest.mark.parametrize("charset", CHARSETS)
-def test_form_post_in_another_charset_answers_400_on_every_kind_of_page(browser, session, charset):
+def test_form_post_in_another_charset_answers_400_on_every_kind_of_page(
+    csrf_client, session, charset
+):
     paths = [
         "/healthz",
         "/",
@@ -38,17 +40,17 @@ def test_form_post_in_another_charset_answers_400_on_every_kind_of_page(browser,
         "/no-such-page/",
     ]
 
-    answers = {path: form_post(browser, path, charset) for path in paths}
+    answers = {path: form_post(csrf_client, path, charset) for path in paths}
 
     assert {path: (r.status_code, r.content) for path, r in answers.items()} == {
         path: (400, b"Forms must be sent in UTF-8.") for path in paths
     }
 
 
-def test_form_post_in_utf8_reaches_the_page(browser):
-    browser.get("/accounts/login/")
+def test_form_post_in_utf8_reaches_the_page(csrf_client):
+    csrf_client.get("/accounts/login/")
 
-    response = form_post(browser, "/accounts/login/", "UTF-8", b"username=a%40b.org&password=x")
+    response = form_post(csrf_client, "/accounts/login/", "UTF-8", b"username=a%40b.org&password=x")
 
     # CSRF is checked, as for any form: the charset did not stop it.
     assert response.status_code == 403
