@@ -14,6 +14,7 @@ class ProgrammeView(CachedPageMixin, ListView):
     template_name = "sessions/programme.html"
     context_object_name = "sessions"
     query_parameters = tuple(ProgrammeFilterForm.base_fields)
+    search_parameters = ("q",)
 
     def get_queryset(self):
         self.forum = Forum.objects.latest_edition()
@@ -85,6 +86,7 @@ class SpeakerListView(CachedPageMixin, ListView):
     paginate_by = 100
     query_parameters = ("q", "page")
     anonymous_page_parameters = ("page",)
+    search_parameters = ("q",)
 
     def get_queryset(self):
         self.search_form = SpeakerSearchForm(self.query or None)

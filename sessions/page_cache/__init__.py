@@ -33,7 +33,10 @@ Keyed by
 Query parameters a view does not declare are dropped before the view sees them
 (`declared_query`): they are in no key, so made-up query strings add no entry of any layer.
 Entries are stored only for queries the page accepts as they are (`keep_entry`): a refused
-filter value or a page number written another way is rendered, not kept.
+filter value, a page number written another way, or a search (`search_parameters`: free text,
+each distinct text would be an entry) is rendered, not kept. So the entries of one programme
+version are bounded by the pages that exist: one per page, filter combination and list page,
+in two variants (gzip or not) for whole pages.
 
 Invalidated how
 ---------------
@@ -53,7 +56,8 @@ Inherit `CachedPageMixin` before `ListView`/`DetailView`, with an explicit `temp
 - `query_parameters`: the GET parameters the page reads (default none); read them from
   `self.query`, never `request.GET`;
 - `anonymous_page_parameters`: those with which an anonymous page is still kept whole
-  (default none: a search or filter goes to the view, whose fragments still serve it);
+  (default none: a filter goes to the view, whose fragments still serve it);
+- `search_parameters`: those that take free text (default none): such a page is never kept;
 - optionally `entry_values(context)`, `etag_inputs(entry)`, `changes_at(entry)`,
   `keep_entry()`.
 

@@ -42,6 +42,9 @@ class CachedPageMixin:
     query_parameters = ()
     # Those of them with which an anonymous visitor's whole page is still kept.
     anonymous_page_parameters = ()
+    # Those that take free text (a search): a page with one is rendered, never kept, as every
+    # distinct text would be one more entry (a search matching everything is the whole list).
+    search_parameters = ()
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
@@ -85,8 +88,11 @@ class CachedPageMixin:
 
     def keep_entry(self):
         """Whether the entry just built may be kept: only for a query written as the page
-        writes it (one value per parameter, as cleaned), so that made-up values, or the same
-        value written another way ("02", " cooperation"), add no entries."""
+        writes it (one value per parameter, as cleaned) and with no search, so that made-up
+        values, the same value written another way ("02", "last"), or searches add no
+        entries."""
+        if any(self.query.get(name) for name in self.search_parameters):
+            return False
         cleaned = self.cleaned_query()
         return cleaned is not None and all(
             self.query.getlist(name) == [str(cleaned.get(name, ""))] for name in self.query

@@ -604,10 +604,10 @@ def test_fast_path_version_read_replaces_a_dead_kept_connection(round_table):
     assert connection.connection is not dead
 
 
-@pytest.mark.parametrize("query", [{"q": "cooperation"}, {"utm_source": "qr"}, {"page": "1"}])
-def test_fast_path_leaves_searches_and_made_up_queries_to_the_view(client, round_table, query):
-    """Each search is one visitor's: it is not kept whole, so that made-up queries cannot fill
-    the cache with copies of the programme (its cached part still serves it)."""
+@pytest.mark.parametrize("query", [{"utm_source": "qr"}, {"page": "1"}])
+def test_fast_path_leaves_made_up_queries_to_the_view(client, round_table, query):
+    """A made-up query is not kept whole, so that made-up queries cannot fill the cache with
+    copies of the programme; the view ignores it, and its cached part serves the page."""
     client.get("/", query)
 
     with CaptureQueriesContext(connection) as captured:
@@ -615,6 +615,21 @@ def test_fast_path_leaves_searches_and_made_up_queries_to_the_view(client, round
 
     assert VERSION_READ not in [q["sql"] for q in captured.captured_queries]
     assert len(captured) == 1  # the forum and the version, for the cached part
+    assert parse(response).find("article", class_="programme-item").find("h3").text == (
+        "International and Cross-Border Cooperation"
+    )
+
+
+def test_search_goes_to_the_view_and_is_rendered_each_time(client, round_table):
+    """Each search is one visitor's, and every distinct text would be one more entry: a
+    search is neither kept whole nor as a cached part (sessions/page_cache/__init__.py)."""
+    client.get("/", {"q": "cooperation"})
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/", {"q": "cooperation"})
+
+    assert VERSION_READ not in [q["sql"] for q in captured.captured_queries]
+    assert len(captured) == 6  # the forum and version, then the programme's own queries
     assert parse(response).find("article", class_="programme-item").find("h3").text == (
         "International and Cross-Border Cooperation"
     )
