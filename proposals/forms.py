@@ -1,4 +1,5 @@
 import uuid
+from datetime import datetime
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
@@ -25,6 +26,9 @@ class ProposalForm(forms.ModelForm):
     # is no reason to refuse the participant's text, with an error on a field they cannot see;
     # it only costs this one submission its protection against a double click.
     submission_token = forms.Field(widget=forms.HiddenInput, required=False)
+    # The proposal's updated_at as this form loaded it: a save from an older copy (another
+    # tab) is refused (Proposal.save_by_author). Mangled or missing, it only costs the check.
+    updated_at = forms.Field(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Proposal
@@ -71,18 +75,22 @@ class ProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.session = session
         self.author = author
-        # From a refusal (show_refusal): the earlier proposal a duplicate repeats; the template
-        # links to it.
+        # From a refusal (show_refusal): the earlier proposal a duplicate repeats, and the
+        # proposal as saved now when this copy was stale; the template shows both.
         self.duplicate = None
+        self.saved = None
         if self.instance.pk is None:
             self.instance.session = session
             self.instance.author = author
+            del self.fields["updated_at"]
             if not self.is_bound:
                 # One token per form shown: a second POST of it (a double click, a browser
                 # retry) finds the proposal the first one stored.
                 self.initial["submission_token"] = (
                     self.initial.get("submission_token") or uuid.uuid4()
                 )
+        else:
+            self.fields["updated_at"].initial = self.instance.updated_at.isoformat()
         limits = {
             "title": Proposal.TITLE_MAX_LENGTH,
             "wording": Proposal.WORDING_MAX_LENGTH,
@@ -129,20 +137,33 @@ class ProposalForm(forms.ModelForm):
             self.instance.submission_token = token
         return token
 
+    def clean_updated_at(self):
+        try:
+            seen = datetime.fromisoformat(self.cleaned_data["updated_at"])
+        except (TypeError, ValueError):  # missing (None) or mangled: no check, as for the token
+            return None
+        return seen if seen.tzinfo is not None else None
+
     def show_refusal(self, refusal):
         """Show a rule's refusal (a SubmissionRefused) above the fields, which keep the text."""
         if refusal.code == "incomplete":
             return  # the fields themselves say what is missing
         self.add_error(None, refusal.message)
         self.duplicate = refusal.duplicate
+        self.saved = refusal.saved
         if refusal.code == "token_taken":
             # Shown again with a fresh token, so that sending once more goes through.
             self.data = self.data.copy()
             self.data["submission_token"] = str(uuid.uuid4())
+        if refusal.saved is not None:
+            # Saving again, after reading the saved text, is the author's informed choice.
+            self.data = self.data.copy()
+            self.data["updated_at"] = refusal.saved.updated_at.isoformat()
 
     @classmethod
     def for_sending(cls, proposal, author):
         """The saved draft as if sent with "Submit": its errors say what is still missing."""
         data = {name: getattr(proposal, name) for name in AUTHOR_FIELDS}
         data[cls.SUBMIT] = "1"
+        data["updated_at"] = proposal.updated_at.isoformat()
         return cls(data, instance=proposal, session=proposal.session, author=author)

@@ -29,6 +29,7 @@ LIMITS = {
     "rationale": 2 * Proposal.RATIONALE_MAX_LENGTH,
     "addressee": 50,
     "submission_token": 50,
+    "updated_at": 50,
 }
 
 

@@ -17,7 +17,9 @@ The rules:
   withdrawing in a loop floods the moderators too).
 - One author keeps at most `PROPOSAL_DRAFT_LIMIT` drafts in sessions that still take
   proposals (drafts of closed sessions can no longer grow in number).
-- Only a draft, or a sent proposal no moderator has taken up, can be changed.
+- Only a draft, or a sent proposal no moderator has taken up, can be changed, and only from
+  the copy the author last loaded: a save based on an older copy (another tab) is refused,
+  and the refusal carries the saved proposal so that the author sees both texts.
 
 Concurrency: each write of an author runs in one transaction that first locks the author's
 row (`lock_author`), so two requests of one participant take turns and the second sees what
@@ -46,15 +48,16 @@ class SubmissionRefused(Exception):
     """A rule refuses the author's save or send; `message` says why, for the author.
 
     `code` names the rule: "closed", "incomplete", "duplicate", "rate_limit", "draft_limit",
-    "taken_up" or "token_taken". `duplicate` is the author's earlier proposal that the wording
-    repeats.
+    "taken_up", "stale" or "token_taken". `duplicate` is the author's earlier proposal that
+    the wording repeats; `saved` is the proposal as saved now, when the author's copy was stale.
     """
 
-    def __init__(self, message, *, code, duplicate=None):
+    def __init__(self, message, *, code, duplicate=None, saved=None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.duplicate = duplicate
+        self.saved = saved
 
 
 def normalise_wording(text):
@@ -210,11 +213,12 @@ class AuthorActionsMixin:
 
     store_new.alters_data = True
 
-    def save_by_author(self, *, by, send=False):
+    def save_by_author(self, *, by, send=False, seen=None):
         """Save the author's changes (set on this instance), and send it when asked and a draft.
 
-        Only the author's fields are written, never a status a moderator may have changed
-        meanwhile. Afterwards `status` is the proposal's current status.
+        `seen` is the `updated_at` of the copy the author changed: a save based on an older
+        copy is refused. Only the author's fields are written, never a status a moderator may
+        have changed meanwhile. Afterwards `status` is the proposal's current status.
         """
         model = type(self)
         with transaction.atomic():
@@ -228,6 +232,16 @@ class AuthorActionsMixin:
                         "saved. Your text is still below if you want to copy it."
                     ),
                     code="taken_up",
+                )
+            if seen is not None and current.updated_at != seen:
+                raise SubmissionRefused(
+                    _(
+                        "This proposal was changed (in another window, perhaps) after you "
+                        "opened it, so your changes were not saved. Your text is below, and "
+                        "under it the text saved now: keep what you need and save again."
+                    ),
+                    code="stale",
+                    saved=current,
                 )
             self.status = current.status
             send = send and current.status == self.Status.DRAFT

@@ -136,7 +136,9 @@ def proposal_edit(request, pk):
     )
     if form.is_valid():
         try:
-            proposal.save_by_author(by=request.user, send=form.wants_submit)
+            proposal.save_by_author(
+                by=request.user, send=form.wants_submit, seen=form.cleaned_data["updated_at"]
+            )
         except SubmissionRefused as refusal:
             form.show_refusal(refusal)
         else:

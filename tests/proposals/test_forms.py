@@ -5,6 +5,7 @@ import pytest
 
 from proposals.forms import ProposalForm
 from proposals.models import Proposal
+from tests.factories import make_proposal
 
 Status = Proposal.Status
 
@@ -108,6 +109,29 @@ def test_form_valid_input_is_a_new_proposal_of_the_session_and_author(session, p
     )
     assert proposal.status == Status.DRAFT  # storing and sending are the model's moves
     assert not Proposal.objects.exists()
+
+
+def test_form_of_a_saved_proposal_carries_its_updated_at(session, participant):
+    proposal = make_proposal(session, participant)
+
+    form = make_form(session, participant, instance=proposal)
+
+    assert form["updated_at"].value() == proposal.updated_at.isoformat()
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2026-12-01T10:00:00", "\x00" * 3])
+def test_form_mangled_updated_at_only_costs_the_check(session, participant, value):
+    proposal = make_proposal(session, participant)
+
+    form = make_form(
+        session,
+        participant,
+        form_data(action=ProposalForm.SAVE_DRAFT, updated_at=value),
+        instance=proposal,
+    )
+
+    assert form.errors == {}
+    assert form.cleaned_data["updated_at"] is None
 
 
 @pytest.mark.parametrize("token", ["", "not-a-uuid", "x" * 5000])

@@ -136,3 +136,74 @@ def test_edit_another_participants_proposal_is_404(
     assert response.status_code == 404
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
+
+
+# --- One author, two tabs (issue 9, item 14) ---------------------------------------------------
+
+
+def form_data(response, **changes):
+    """What the browser posts back from the form page, with the author's changes."""
+    form = response.context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    return {**data, **changes}
+
+
+def test_edit_form_carries_the_updated_at_it_was_loaded_with(
+    participant_client, participant, session
+):
+    proposal = make_proposal(session, participant)
+
+    response = participant_client.get(reverse("proposals:edit", kwargs={"pk": proposal.pk}))
+
+    assertContains(
+        response,
+        f'<input type="hidden" name="updated_at" value="{proposal.updated_at.isoformat()}" '
+        'id="id_updated_at">',
+        html=True,
+    )
+
+
+def test_edit_from_a_stale_tab_is_refused_and_shows_both_texts(
+    participant_client, participant, session
+):
+    proposal = make_proposal(session, participant, status=Status.SUBMITTED, title="Before")
+    url = reverse("proposals:edit", kwargs={"pk": proposal.pk})
+    first_tab = participant_client.get(url)
+    second_tab = participant_client.get(url)
+    participant_client.post(
+        url, form_data(second_tab, title="From the second tab", save_draft="Save changes")
+    )
+
+    response = participant_client.post(
+        url, form_data(first_tab, title="From the first tab", save_draft="Save changes")
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "This proposal was changed (in another window, perhaps) after you opened it, so your "
+        "changes were not saved. Your text is below, and under it the text saved now: keep what "
+        "you need and save again."
+    ]
+    assertContains(response, 'value="From the first tab"')
+    assertContains(response, "<dt>Short title</dt><dd>From the second tab</dd>", html=True)
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.status) == ("From the second tab", Status.SUBMITTED)
+
+
+def test_edit_saving_again_after_reading_both_texts_goes_through(
+    participant_client, participant, session
+):
+    proposal = make_proposal(session, participant, title="Before")
+    url = reverse("proposals:edit", kwargs={"pk": proposal.pk})
+    first_tab = participant_client.get(url)
+    participant_client.post(
+        url, form_data(participant_client.get(url), title="Second", save_draft="Save draft")
+    )
+    refused = participant_client.post(
+        url, form_data(first_tab, title="First", save_draft="Save draft")
+    )
+
+    response = participant_client.post(url, form_data(refused, save_draft="Save draft"))
+
+    assertRedirects(response, url)
+    proposal.refresh_from_db()
+    assert proposal.title == "First"

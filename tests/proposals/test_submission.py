@@ -293,11 +293,28 @@ def test_save_by_author_taken_up_meanwhile_is_refused(session, participant, mode
     assert (proposal.title, proposal.status) == ("Before", Status.UNDER_REVIEW)
 
 
+def test_save_by_author_from_a_stale_copy_is_refused_with_the_saved_one(session, participant):
+    proposal = make_proposal(session, participant, title="First tab")
+    seen = proposal.updated_at
+    other_tab = Proposal.objects.get(pk=proposal.pk)
+    other_tab.title = "Second tab"
+    other_tab.save_by_author(by=participant, seen=seen)
+    proposal.title = "First tab, changed"
+
+    with pytest.raises(SubmissionRefused) as refused:
+        proposal.save_by_author(by=participant, seen=seen)
+
+    assert refused.value.code == "stale"
+    assert refused.value.saved.title == "Second tab"
+    proposal.refresh_from_db()
+    assert proposal.title == "Second tab"
+
+
 def test_save_by_author_send_moves_a_draft_with_its_history(session, participant):
     draft = make_proposal(session, participant)
     draft.wording = "A new wording."
 
-    draft.save_by_author(by=participant, send=True)
+    draft.save_by_author(by=participant, send=True, seen=draft.updated_at)
 
     draft.refresh_from_db()
     assert (draft.wording, draft.status) == ("A new wording.", Status.SUBMITTED)
