@@ -189,7 +189,7 @@ MATERIAL_MAX_UPLOAD_BYTES = env_int("MATERIAL_MAX_UPLOAD_MB", 20) * 1024 * 1024
 # the admin pages that upload materials, which may add one material's worth
 # (forum_portal.middleware.RequestBodyMiddleware). Django's own limits then bound what it
 # keeps in memory: form fields, and a file before it is spooled to disk.
-REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_KB", 1024) * 1024
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_KB", 2560) * 1024  # Django's own 2.5 MB
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 
