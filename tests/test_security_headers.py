@@ -266,6 +266,8 @@ def test_https_cookies_are_secure(production):
     assert production["cookies"] == {
         "csrftoken": {"secure": True, "httponly": False, "samesite": "Lax"},
         "sessionid": {"secure": True, "httponly": True, "samesite": "Lax"},
+        # The owner's browser, for the login throttle (proposals/throttle.py).
+        "login_device": {"secure": True, "httponly": True, "samesite": "Lax"},
     }
 
 

@@ -117,6 +117,9 @@ def test_make_serve_runs_gunicorn_with_debug_off_after_collectstatic():
     assert lines == [
         ".venv/bin/python manage.py collectstatic --noinput --verbosity 0",
         ".venv/bin/python manage.py migrate --noinput",
+        # The e-mail queue's worker beside the server (Makefile START_WORKER).
+        "{ .venv/bin/python manage.py db_worker --no-reload & w=$!; m=$PPID; while kill -0 $m "
+        "2>/dev/null && kill -0 $w 2>/dev/null; do sleep 2; done; kill $w 2>/dev/null; } &",
         "PORT=8123 exec .venv/bin/gunicorn --config gunicorn.conf.py forum_portal.wsgi",
     ]
     assert "serve: export DEBUG = 0" in (ROOT / "Makefile").read_text()

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import OperationalError, connection
 from django.db.models import F
 from django.test import Client
@@ -101,10 +102,22 @@ def test_hit_from_twenty_threads_gives_each_a_different_count():
     assert Counter.objects.get(key=key).count == 20
 
 
+class CheckCountingHasher(MD5PasswordHasher):
+    """The suite's fast hasher, counting the passwords it checks."""
+
+    checks = []
+
+    def verify(self, password, encoded):
+        self.checks.append(password)
+        return super().verify(password, encoded)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_login_ten_parallel_wrong_passwords_check_at_most_five():
+def test_login_ten_parallel_wrong_passwords_check_at_most_five(settings):
     # Issue 9, item 3: on one worker with 8 threads, 10 parallel guesses were checked against a
     # limit of 5. Each attempt is counted before its password is checked.
+    settings.PASSWORD_HASHERS = [f"{__name__}.CheckCountingHasher"]
+    CheckCountingHasher.checks.clear()
     user = get_user_model().objects.create_user(
         "parallel@example.org", "a long pass phrase 42", surname="Parallel", first_name="Petr"
     )
@@ -120,3 +133,4 @@ def test_login_ten_parallel_wrong_passwords_check_at_most_five():
     answers = in_parallel(10, guess)
 
     assert sorted(answers) == [[INVALID]] * 5 + [[TOO_MANY]] * 5
+    assert len(CheckCountingHasher.checks) == 5
