@@ -46,8 +46,12 @@ reads the version from the database shared by all instances (one query), so the 
 on every worker looks for new keys. Code that changes the programme in bulk (`update()`,
 `bulk_create()`, raw SQL) calls `ProgrammeVersion.bump()` itself. A deploy changes `release()`.
 A whole page also ends at the moment its view names (`changes_at`: the proposals deadline).
-Old entries go when `PROGRAMME_CACHE_SECONDS` (a day) passes or the backend culls them
-(local memory: `MAX_ENTRIES` per worker; Redis: its own `maxmemory`).
+With the local-memory cache (one per worker) a worker empties its cache when it sees a new
+version (`forget_other_versions`), so it holds one version's pages at most: on the benchmark's
+forum (300 sessions, 3,000 people) a crawl of every page in both encodings is 7,899 entries,
+24 MB. In a shared cache (Redis) old entries go when `PROGRAMME_CACHE_SECONDS` (a day) passes
+or Redis evicts them (its own `maxmemory`). The page cache is the only user of the default
+cache.
 
 What a view declares to take part
 ---------------------------------

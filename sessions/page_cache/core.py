@@ -12,6 +12,8 @@ import django
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache as default_cache
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db.models import Subquery
 from django.http import QueryDict
 from django.utils.translation import get_language
@@ -41,10 +43,12 @@ class Programme:
             version_changed_at=Subquery(version.values("changed_at")),
         ).latest_edition()
         if forum is not None and forum.version_number is not None:
-            return cls(forum, forum.version_number, forum.version_changed_at)
-        # No forum yet, or no version row yet (a fresh or flushed database).
-        row = ProgrammeVersion.read()
-        return cls(forum, row.number, row.changed_at)
+            programme = cls(forum, forum.version_number, forum.version_changed_at)
+        else:  # No forum yet, or no version row yet (a fresh or flushed database).
+            row = ProgrammeVersion.read()
+            programme = cls(forum, row.number, row.changed_at)
+        forget_other_versions(programme.number)
+        return programme
 
     @property
     def token(self):
@@ -57,6 +61,25 @@ class Programme:
 
 def version_token(number, changed_at):
     return f"{number}.{changed_at.timestamp():.6f}"
+
+
+class _VersionSeen:
+    number = None
+
+
+def forget_other_versions(number):
+    """With a local-memory cache (one per worker), empty it when the programme moves to
+    another version: no key of the old version will be asked for again, and each worker would
+    otherwise keep every version's pages until they expire. So a worker holds the pages of one
+    version, bounded by the pages that exist. A shared cache (Redis) is left to its own
+    `maxmemory`: one instance must not empty what the others are filling.
+
+    The page cache is the only user of the default cache (see the package docstring)."""
+    if number == _VersionSeen.number:
+        return
+    if _VersionSeen.number is not None and isinstance(caches["default"], LocMemCache):
+        default_cache.clear()
+    _VersionSeen.number = number
 
 
 @cache

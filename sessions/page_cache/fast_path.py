@@ -48,7 +48,7 @@ from django.utils.csp import CSP, build_policy
 from django.utils.http import parse_http_date_safe
 
 from ..models import ProgrammeVersion
-from .core import anonymous_page, query_token, release
+from .core import anonymous_page, forget_other_versions, query_token, release
 from .views import CachedPageMixin
 
 # The cookie that means a message waits for this visitor (a login, a kept proposal text or a
@@ -130,6 +130,7 @@ def page_key(request):
     language = translation.get_language_from_request(request)
     gzip = "gz" if re_accepts_gzip.search(request.headers.get("accept-encoding", "")) else "id"
     number, changed_at = version
+    forget_other_versions(number)
     page = f"{changed_at}|{language}|{gzip}|{request.path_info}?{query_token(request.GET)}"
     return f"page:{release()}:{number}:{hashlib.sha256(page.encode()).hexdigest()[:32]}"
 

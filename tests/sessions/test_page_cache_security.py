@@ -118,6 +118,22 @@ def test_a_filter_makes_one_entry_for_every_visitor(client, session):
     ] * 3
 
 
+def test_a_worker_keeps_the_pages_of_one_programme_version_only(client, session):
+    """Old versions' keys are never asked for again: a worker's local cache is emptied when
+    the programme moves, instead of keeping every version's pages for a day."""
+    for url in ("/", session.get_absolute_url(), "/speakers/"):
+        client.get(url)
+    old = set(cache_keys())
+
+    session.title = "Twinned Cities Today"
+    session.save()
+    response = client.get("/")
+
+    assert old and not old & set(cache_keys())
+    assert programme_titles(response) == ["Twinned Cities Today"]
+    assert programme_titles(client.get("/")) == ["Twinned Cities Today"]
+
+
 # Item 13: a new log-in, a new ETag
 
 
