@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 
 from forum_portal.settings import cache_from_url
 
@@ -177,3 +178,26 @@ def test_anonymous_page_cache_runs_before_sessions_auth_csrf_and_gzip(settings):
             "django.middleware.gzip.GZipMiddleware",
         )
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("application/x-www-form-urlencoded", "a=" + "b" * 2048, 413),
+        ("application/x-www-form-urlencoded; charset=cp1251", "a=b", 400),
+    ],
+)
+def test_bodies_refused_before_the_page_cache_carry_every_security_header(
+    settings, content_type, body, status
+):
+    """Refused by RequestBodyMiddleware, inside the header middlewares (issue 9, item 18)."""
+    settings.REQUEST_MAX_BODY_BYTES = 1024
+
+    response = Client().post("/accounts/login/", body, content_type=content_type)
+
+    assert response.status_code == status
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'; ")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Permissions-Policy"].startswith("accelerometer=()")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

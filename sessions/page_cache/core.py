@@ -56,11 +56,7 @@ class Programme:
 
         The moment keeps keys apart if the version row is ever recreated from 1.
         """
-        return version_token(self.number, self.changed_at)
-
-
-def version_token(number, changed_at):
-    return f"{number}.{changed_at.timestamp():.6f}"
+        return f"{self.number}.{self.changed_at.timestamp():.6f}"
 
 
 class _VersionSeen:
