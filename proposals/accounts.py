@@ -126,7 +126,32 @@ class ParticipantDetailsMixin:
         return cleaned
 
 
-class SignupForm(ParticipantDetailsMixin, forms.ModelForm):
+class EmailLimitMixin:
+    """Count a form that e-mails the address it is given (proposals/throttle.py); refuse over
+    the limits. The form takes the request; `email_action` names its counters."""
+
+    email_action = None
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not email_sending_allowed(
+            self.request, cleaned["email"], action=self.email_action
+        ):
+            raise forms.ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
+        return cleaned
+
+
+TOO_MANY_EMAILS = _(
+    "We have sent enough messages for now, to this address or from your network. Please "
+    "check your mailbox (and its spam folder), or try again in an hour."
+)
+
+
+class SignupForm(EmailLimitMixin, ParticipantDetailsMixin, forms.ModelForm):
     """Sign-up that answers the same whether or not the e-mail address has an account.
 
     The form never says that an address is taken: register() e-mails a confirmation link to
@@ -147,9 +172,10 @@ class SignupForm(ParticipantDetailsMixin, forms.ModelForm):
         model = User
         fields = ("email", "surname", "first_name", "patronymic", "organisation", "position")
 
-    def __init__(self, *args, request, **kwargs):
+    email_action = "signup"
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request = request
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["organisation"].required = True
         self.fields["position"].required = True
@@ -173,14 +199,6 @@ class SignupForm(ParticipantDetailsMixin, forms.ModelForm):
         # A taken address is no error here (that would tell anyone which addresses have
         # accounts): register() sends its owner an e-mail instead.
         return {*super()._get_validation_exclusions(), "email"}
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors and not email_sending_allowed(
-            self.request, cleaned["email"], action="signup"
-        ):
-            raise forms.ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
-        return cleaned
 
     def register(self, next_url=""):
         """Create an unconfirmed account or tell the owner of the address; e-mail either way.
@@ -213,12 +231,6 @@ class SignupForm(ParticipantDetailsMixin, forms.ModelForm):
             login_url=self.request.build_absolute_uri(_with_next(reverse("login"), next_url)),
             reset_url=self.request.build_absolute_uri(reverse("password_reset")),
         )
-
-
-TOO_MANY_EMAILS = _(
-    "We have sent enough messages for now, to this address or from your network. Please "
-    "check your mailbox (and its spam folder), or try again in an hour."
-)
 
 
 def send_confirmation(request, user, next_url=""):
@@ -262,24 +274,14 @@ class ProfileForm(ParticipantDetailsMixin, forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Save")))
 
 
-class PasswordResetRequestForm(PasswordResetForm):
+class PasswordResetRequestForm(EmailLimitMixin, PasswordResetForm):
     """Password reset that does the same work for every address: count, queue one task.
 
     Finding the account and making its link happen in the queue's worker (send_password_reset),
     so the page takes as long for an address with an account as for one without.
     """
 
-    def __init__(self, *args, request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.request = request
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors and not email_sending_allowed(
-            self.request, cleaned["email"], action="password_reset"
-        ):
-            raise forms.ValidationError(TOO_MANY_EMAILS, code="too_many_emails")
-        return cleaned
+    email_action = "password_reset"
 
     def save(self, domain_override=None, use_https=False, **kwargs):
         return send_password_reset.enqueue(

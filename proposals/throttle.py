@@ -111,13 +111,9 @@ class LoginThrottle:
 
     def reserve(self):
         """Count this attempt on every counter; False (and nothing counted) when one is full."""
-        # All counters or none (always in the same order, so two attempts never deadlock).
-        with transaction.atomic():
-            counts = [ratelimit.hit(key, self.window) for key, _limit in self.limits]
-        self.reserved = [key for key, _limit in self.limits]
-        if any(count > limit for count, (_key, limit) in zip(counts, self.limits, strict=True)):
-            self.release()
+        if not reserve(self.limits, self.window):
             return False
+        self.reserved = [key for key, _limit in self.limits]
         return True
 
     def release(self):
@@ -129,6 +125,18 @@ class LoginThrottle:
         """A right password: give the attempt back and forget this place's failures."""
         self.release()
         ratelimit.clear(self.limits[0][0])
+
+
+def reserve(counters, window):
+    """Count one attempt on each (key, limit), all or none; False and nothing counted when
+    one is over its limit (a refused attempt costs nothing: only what went on fills them)."""
+    # One transaction, always in the same order, so two attempts never deadlock.
+    with transaction.atomic():
+        counts = [ratelimit.hit(key, window) for key, _limit in counters]
+    if any(count > limit for count, (_key, limit) in zip(counts, counters, strict=True)):
+        ratelimit.release(*(key for key, _limit in counters))
+        return False
+    return True
 
 
 def email_sending_allowed(request, email, *, action):
@@ -143,15 +151,8 @@ def email_sending_allowed(request, email, *, action):
             settings.PASSWORD_RESETS_PER_ADDRESS,
         ),
     }[action]
-    window = settings.ACCOUNT_EMAIL_WINDOW_SECONDS
     counters = [
         (ratelimit.key(action, _account(email)), per_email),
         (ratelimit.key(f"{action}-address", ratelimit.client_ip(request)), per_address),
     ]
-    with transaction.atomic():
-        counts = [ratelimit.hit(key, window) for key, _limit in counters]
-    if any(count > limit for count, (_key, limit) in zip(counts, counters, strict=True)):
-        # A refused request costs nothing: only what was sent fills the counters.
-        ratelimit.release(*(key for key, _limit in counters))
-        return False
-    return True
+    return reserve(counters, settings.ACCOUNT_EMAIL_WINDOW_SECONDS)
