@@ -62,8 +62,18 @@ Inherit `CachedPageMixin` before `ListView`/`DetailView`, with an explicit `temp
 - `anonymous_page_parameters`: those with which an anonymous page is still kept whole
   (default none: a filter goes to the view, whose fragments still serve it);
 - `search_parameters`: those that take free text (default none): such a page is never kept;
-- optionally `entry_values(context)`, `etag_inputs(entry)`, `changes_at(entry)`,
-  `keep_entry()`.
+- optionally `entry_values(context)` (values beside the fragments), `etag_inputs(entry)`,
+  `changed_by_itself(entry)` (a later Last-Modified), `changes_at(entry)` (when the whole page
+  ends) and `cleaned_query()` (the query as the page understood it, None if refused).
 
-The fast path finds a view's declarations through `resolve()`, the URL resolver's public API.
+Where it sits, and what of Django it relies on
+----------------------------------------------
+`fast_path.AnonymousPageCacheMiddleware` comes after the middlewares that add the security
+headers (CSP, Permissions-Policy, X-Frame-Options, SecurityMiddleware) and before sessions,
+CSRF, auth and gzip (forum_portal/settings.py; tests/test_serving.py checks the order). It
+finds a view's declarations through `resolve()` and `as_view()`'s `view_class`, both
+documented. Two undocumented behaviours, each with a test that fails on the Django release
+that changes them (tests/sessions/test_page_cache_security.py): the connection's
+`health_check_done` flag (the version read stands in for the health check) and a CSP nonce
+that is false until used (a page that used one is never stored).
 """
