@@ -15,9 +15,13 @@ is bounded:
   is cannot be known before the login; after it, the text comes back only on the author's own
   edit page, since anyone else's is a 404 before the text is read.
 
-A visitor without a session cookie (the expired login arrives that way) still costs one new
-session row; `clearsessions` deletes the expired ones.
+A visitor without a session cookie (the expired login arrives that way) costs one new session
+row, so one client address has at most KEPT_PER_ADDRESS texts kept an hour (counted in the
+database, shared by every worker: forum_portal.ratelimit); beyond that the visitor gets the
+same answer and nothing is kept. `clearsessions` deletes expired session rows.
 """
+
+from forum_portal import ratelimit
 
 from .models import Proposal
 
@@ -31,10 +35,20 @@ LIMITS = {
     "submission_token": 50,
     "updated_at": 50,
 }
+# Texts kept an hour for one client address: far more than the logins that expire in one
+# hour behind a forum's shared Wi-Fi, far fewer than a script would store.
+KEPT_PER_ADDRESS = 60
+KEPT_WINDOW_SECONDS = 3600
 
 
 def keep(request, form_key):
-    """Keep the text posted to the form `form_key`, instead of any text kept before."""
+    """Keep the text posted to the form `form_key`, instead of any text kept before.
+
+    Nothing is kept once the client's address has had its KEPT_PER_ADDRESS texts this hour.
+    """
+    counter = ratelimit.key("pending-text", ratelimit.client_ip(request))
+    if ratelimit.hit(counter, KEPT_WINDOW_SECONDS) > KEPT_PER_ADDRESS:
+        return
     request.session[SESSION_KEY] = {
         "form": form_key,
         "fields": {

@@ -7,6 +7,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from proposals.models import Proposal
+from proposals.pending import KEPT_PER_ADDRESS
 from tests.factories import make_proposal, make_session, make_user, proposal_data
 
 Status = Proposal.Status
@@ -168,3 +169,21 @@ def test_pending_edit_text_comes_back_only_to_the_author(
     assertNotContains(response, "Posted before login", status_code=404)
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
+
+
+def test_pending_texts_of_one_address_stop_at_the_hourly_cap(client, session):
+    for n in range(KEPT_PER_ADDRESS + 3):
+        client.cookies.clear()  # a script that sends no cookie makes a new session each time
+        response = client.post(create_url(session), proposal_data(title=f"Text {n}"))
+
+        assertRedirects(
+            response,
+            f"{reverse('login')}?next={create_url(session)}",
+            fetch_redirect_response=False,
+        )
+    assert len(stored_sessions()) == KEPT_PER_ADDRESS
+    other_address = client.post(
+        create_url(session), proposal_data(title="From elsewhere"), REMOTE_ADDR="192.0.2.7"
+    )
+    assert other_address.status_code == 302
+    assert len(stored_sessions()) == KEPT_PER_ADDRESS + 1
