@@ -103,7 +103,7 @@ class DatabaseWatchdogMiddleware:
             # Its socket is shut: the connection must not be kept for the next request.
             watch.wrapper.close()
             return self.unavailable()
-        if response.status_code >= 500 and watchdog.is_down():
+        if response.status_code == 500 and watchdog.is_down():
             # Found down meanwhile (its new connection timed out): say so, not "error".
             return self.unavailable()
         return response
