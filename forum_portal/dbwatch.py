@@ -25,6 +25,11 @@ time out a request. So this module watches, in one thread per process:
 
 A slow query on a database that answers is left alone: the probe succeeds, and
 statement_timeout ends the query. The only cost on the way of a request is registering it.
+
+Each process finds out for itself: a gunicorn worker that has not met the hang yet notices it
+with its first waiting query (STALL, then the probe) or its first new connection. A database
+so overloaded that a new connection's `SELECT 1` takes longer than DB_PROBE_TIMEOUT counts as
+down too: for DB_RETRY_SECONDS requests are refused rather than queued behind it.
 """
 
 import logging
