@@ -22,9 +22,10 @@ The owner is never locked out by someone else's failures:
   browser the device cookie.
 
 Sign-ups and password resets send an e-mail to an address the visitor types: each is limited
-per e-mail address and per client address (SIGNUPS_PER_EMAIL/_PER_ADDRESS,
-PASSWORD_RESETS_PER_EMAIL/_PER_ADDRESS within ACCOUNT_EMAIL_WINDOW_SECONDS), counted before
-anything is sent.
+per e-mail address (SIGNUPS_PER_EMAIL, PASSWORD_RESETS_PER_EMAIL: 3) and per client address
+(SIGNUPS_PER_ADDRESS, PASSWORD_RESETS_PER_ADDRESS: 30) within ACCOUNT_EMAIL_WINDOW_SECONDS (an
+hour), counted before anything is sent. Links already sent keep working: filling an address's
+quota cannot take a reset link away from its owner.
 """
 
 import secrets
