@@ -155,7 +155,7 @@ def test_templates_have_no_inline_scripts_or_styles():
             if re.search(pattern, text, re.IGNORECASE):
                 offences.append(f"{template.relative_to(BASE_DIR)}: {pattern}")
         # Scripts are our static files, from 'self': no inline code, and no nonce, which
-        # would make every page's bytes differ (sessions/middleware.py serves them whole).
+        # would make every page's bytes differ (sessions/page_cache/ serves them whole).
         for tag in re.findall(r"<script\b[^>]*>", text, re.IGNORECASE):
             if not re.search(r"\ssrc=\"\{% static '[^']+\.js' %\}\"", tag) or "nonce" in tag:
                 offences.append(f"{template.relative_to(BASE_DIR)}: {tag}")

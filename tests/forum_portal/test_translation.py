@@ -161,8 +161,8 @@ def test_proposal_list_statuses_in_russian(participant_client, participant, roun
 def test_anonymous_cached_page_is_never_served_in_the_other_language(
     round_table, page, first, second, second_nav
 ):
-    """The whole-page cache for anonymous visitors (sessions/middleware.py) and the fragment
-    cache (sessions/caching.py) both key on the language."""
+    """The whole-page cache for anonymous visitors and the fragment cache (sessions/page_cache/)
+    both key on the language."""
     url = {
         "programme": reverse("sessions:programme"),
         "session": round_table.get_absolute_url(),
