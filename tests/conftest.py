@@ -31,6 +31,20 @@ def _fast_password_hasher():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, a test database in a file, as `make run` and `make serve` use it.
+
+    Django's default in-memory test database shares one cache between connections, where a
+    second writer fails at once with "database table is locked" instead of waiting its turn
+    (busy_timeout and WAL apply to files only): tests with parallel requests would show a
+    database the portal never runs on.
+    """
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.db")
+
+
 @pytest.fixture
 def production_password_hasher(settings):
     """The hasher the portal really uses, for a test about hashing itself."""

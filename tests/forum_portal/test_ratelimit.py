@@ -3,12 +3,11 @@ windows that start with the first attempt, release and clear. And parallel wrong
 never more checked than the limit (issue 9, item 3)."""
 
 import threading
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
-from django.db import OperationalError, connection
+from django.db import connection
 from django.db.models import F
 from django.test import Client
 
@@ -32,16 +31,7 @@ def in_parallel(count, action):
     def run(n):
         try:
             barrier.wait(timeout=10)
-            for _ in range(50):
-                try:
-                    results[n] = action(n)
-                    break
-                except OperationalError as error:
-                    # SQLite's shared in-memory test database refuses a write while another
-                    # connection writes ("table is locked") instead of waiting: try again.
-                    if "locked" not in str(error):
-                        raise
-                    time.sleep(0.05)
+            results[n] = action(n)
         except Exception as error:  # reported below, with the thread's number
             errors.append((n, error))
         finally:
