@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,23 +23,19 @@ def render_subject(template_name, context):
 def send_decision_email(proposal):
     """Tell the author that their proposal was accepted, rejected or merged, with the public answer.
 
-    Sent by Proposal.email_decision once a decision commits, with what was committed.
+    Queued by Proposal.email_decision once a decision commits, with what was committed: the
+    moderator's page answers at once, and a mail server that is down delays the e-mail only.
     """
     context = {"proposal": proposal, "author": proposal.author, "session": proposal.session}
-    subject = render_subject("proposals/emails/decision_subject.txt", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
+    queued = deliver_email.enqueue(
+        subject=render_subject("proposals/emails/decision_subject.txt", context),
         body=render_to_string("proposals/emails/decision_body.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        # Autoescaped: a title like "<script>" arrives as text, never as markup.
+        html=render_to_string("proposals/emails/decision_body.html", context),
         to=[proposal.author.email],
     )
-    # The HTML part is autoescaped: a title like "<script>" arrives as text, never as markup.
-    message.attach_alternative(
-        render_to_string("proposals/emails/decision_body.html", context), "text/html"
-    )
-    sent = message.send()
-    logger.info("Decision e-mail for proposal %s sent to its author.", proposal.pk)
-    return sent
+    logger.info("Decision e-mail for proposal %s queued for its author.", proposal.pk)
+    return queued
 
 
 # A send that fails (the mail server down or refusing) is tried again after these delays by
@@ -49,17 +45,21 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=10), timedelta(hours=1))
 
 
 @task
-def deliver_email(*, subject, body, to, attempt=1):
-    """Send one rendered e-mail (run by the queue's worker, after the response)."""
+def deliver_email(*, subject, body, to, html=None, attempt=1):
+    """Send one rendered e-mail, with an HTML part when given (run by the queue's worker,
+    after the response)."""
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+    )
+    if html is not None:
+        message.attach_alternative(html, "text/html")
     try:
-        return EmailMessage(
-            subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-        ).send()
+        return message.send()
     except (OSError, smtplib.SMTPException):
         again = deliver_email.get_backend().supports_defer and attempt <= len(RETRY_DELAYS)
         if again:
             deliver_email.using(run_after=timezone.now() + RETRY_DELAYS[attempt - 1]).enqueue(
-                subject=subject, body=body, to=to, attempt=attempt + 1
+                subject=subject, body=body, to=to, html=html, attempt=attempt + 1
             )
         logger.error(
             "E-mail %r to %s not sent (attempt %d); %s.",

@@ -1,5 +1,6 @@
-"""Account e-mails go through the queue (django.tasks with django-tasks-db): while the worker is
-down they wait in the database; a send the mail server refuses is tried again later."""
+"""E-mails (accounts and decisions) go through the queue (django.tasks with django-tasks-db):
+while the worker is down they wait in the database; a send the mail server refuses is tried
+again later."""
 
 import socket
 
@@ -10,8 +11,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pytest_django.asserts import assertRedirects
 
-from proposals.models import User
-from tests.factories import confirmation_link, signup_data
+from proposals.models import Proposal, User
+from tests.factories import confirmation_link, make_proposal, signup_data
 
 # Transactional: the worker, run in the test's process, closes stale connections as it wakes.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -67,3 +68,33 @@ def test_send_refused_by_the_mail_server_is_tried_again_later(
     assert again.args_kwargs["kwargs"]["to"] == ["irina.volkova@example.org"]
     assert 50 <= (again.run_after - timezone.now()).total_seconds() <= 60
     assert User.objects.get().is_active is False
+
+
+def test_decision_with_the_worker_down_is_saved_at_once_and_the_mail_waits(
+    session, participant, moderator, database_queue, mailoutbox
+):
+    proposal = make_proposal(
+        session,
+        participant,
+        status=Proposal.Status.UNDER_REVIEW,
+        by=moderator,
+        title="<b>Twins</b>",
+    )
+
+    proposal.accept(by=moderator)
+
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.ACCEPTED
+    assert mailoutbox == []
+    assert list(DBTaskResult.objects.values_list("task_path", "status")) == [
+        ("proposals.emails.deliver_email", "READY")
+    ]
+
+    run_worker()
+
+    [message] = mailoutbox
+    assert message.to == ["anna.petrova@example.org"]
+    assert message.subject == "Your proposal “<b>Twins</b>” has been accepted"
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    assert "&lt;b&gt;Twins&lt;/b&gt;" in html
