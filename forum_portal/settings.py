@@ -294,6 +294,14 @@ CSRF_COOKIE_HTTPONLY = False
 # where an SSL redirect would turn every request into a 301.
 HTTPS = env_bool("HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
+# The portal's public address, for links that leave it (feeds, sitemap, Open Graph, JSON-LD):
+# one value for every visitor, so a cached page never carries the Host one request sent.
+SITE_URL = env_str(
+    "SITE_URL",
+    f"{'https' if HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ALLOWED_HOSTS and not DEBUG
+    else "http://localhost:8000",
+).rstrip("/")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000) if HTTPS else 0

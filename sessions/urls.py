@@ -12,6 +12,8 @@ urlpatterns = [
         views.material_download,
         name="material",
     ),
+    path("schedule.xml", views.ScheduleView.as_view(), {"format": "xml"}, name="schedule_xml"),
+    path("schedule.json", views.ScheduleView.as_view(), {"format": "json"}, name="schedule_json"),
     path("speakers/", views.SpeakerListView.as_view(), name="speakers"),
     path("speakers/<slug:slug>/", views.SpeakerDetailView.as_view(), name="speaker"),
 ]

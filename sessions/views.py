@@ -1,7 +1,9 @@
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
+
+from . import schedule
 
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
 from .models import Forum, Material, Person, Session
@@ -136,6 +138,29 @@ class SpeakerDetailView(CachedPageMixin, DetailView):
 
     def entry_values(self, context):
         return {"person": field_values_only(self.object)}
+
+
+class ScheduleView(CachedPageMixin, View):
+    """The current forum's programme as a frab/c3voc schedule (sessions/schedule.py), cached
+    and revalidated like the pages: the document is the entry, built once per version."""
+
+    template_name = None
+    formats = {
+        "xml": (schedule.schedule_xml, "application/xml; charset=utf-8"),
+        "json": (schedule.schedule_json, "application/json"),
+    }
+
+    def build_entry(self):
+        forum = self.programme.forum
+        if forum is None:
+            raise Http404("No forum yet.")
+        sessions = Session.objects.published().in_forum(forum).with_people()
+        data = schedule.schedule_data(forum, sessions, self.programme.number)
+        return {"fragments": {}, "body": self.formats[self.kwargs["format"]][0](data)}
+
+    def render_to_response(self, context):
+        content_type = self.formats[self.kwargs["format"]][1]
+        return HttpResponse(context["body"], content_type=content_type)
 
 
 def material_download(request, slug, pk):
