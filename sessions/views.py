@@ -4,7 +4,6 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, View
 
 from . import schedule
-
 from .calendar import CalendarFeedMixin
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
 from .models import Forum, Material, Person, Session
