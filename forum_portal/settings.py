@@ -49,6 +49,11 @@ INSTALLED_APPS = [
     "forum_portal.ratelimit.apps.RateLimitConfig",
     # The queue behind django.tasks: e-mails leave after the response (manage.py db_worker).
     "django_tasks_db",
+    # The read API (sessions/api/) and its OpenAPI document; the sidecar serves Swagger UI's
+    # files as our own static files (no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +260,26 @@ def cache_from_url(url):
 CACHES = {"default": cache_from_url(env_str("CACHE_URL") or env_str("REDIS_URL") or "locmem://")}
 # How long a rendered fragment is kept; keys carry the programme version, so this only frees memory.
 PROGRAMME_CACHE_SECONDS = env_int("PROGRAMME_CACHE_SECONDS", 24 * 3600)
+
+# The read API (sessions/api/): anonymous and read-only, JSON only (the browsable API's pages
+# would need inline scripts), its OpenAPI document made by drf-spectacular.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # ?format= filters sessions by their format; it must not pick a renderer.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Forum Portal API",
+    "DESCRIPTION": "The public programme of the forum: editions, published sessions with their "
+    "confirmed people, organisers and materials, and the people of the programme. Read-only, "
+    "anonymous; times in Moscow time (+03:00).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # Security headers. The CSP allows only our own files: no inline scripts or styles.
 SECURE_CSP = {

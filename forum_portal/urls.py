@@ -19,6 +19,7 @@ urlpatterns = [
     # Ours first: our login page (with the throttle) overrides django.contrib.auth's.
     path("accounts/", include(account_urlpatterns)),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("sessions.api.urls")),
     path("", include("proposals.urls")),
     path("", include("sessions.urls")),
 ]

@@ -20,6 +20,10 @@ class SessionQuerySet(models.QuerySet):
         """Sessions of one forum edition, in time order."""
         return self.filter(forum=forum).order_by("starts_at", "room", "title")
 
+    def of_edition(self, edition):
+        """Sessions of the forum edition with this number."""
+        return self.filter(forum__edition=edition)
+
     def on_day(self, day):
         """Sessions starting on a calendar day in the forum's time zone."""
         return self.filter(starts_at__date=day)
