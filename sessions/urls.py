@@ -6,7 +6,13 @@ app_name = "sessions"
 
 urlpatterns = [
     path("", views.ProgrammeView.as_view(), name="programme"),
+    path("calendar.ics", views.ProgrammeCalendarView.as_view(), name="calendar"),
     path("sessions/<slug:slug>/", views.SessionDetailView.as_view(), name="detail"),
+    path(
+        "sessions/<slug:slug>/calendar.ics",
+        views.SessionCalendarView.as_view(),
+        name="session_calendar",
+    ),
     path(
         "sessions/<slug:slug>/materials/<int:pk>/",
         views.material_download,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView, View
 
 from . import schedule
-
+from .calendar import CalendarFeedMixin
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
 from .models import Forum, Material, Person, Session
 from .page_cache.views import CachedPageMixin, field_values_only
@@ -161,6 +161,37 @@ class ScheduleView(CachedPageMixin, View):
     def render_to_response(self, context):
         content_type = self.formats[self.kwargs["format"]][1]
         return HttpResponse(context["body"], content_type=content_type)
+
+
+class SessionCalendarView(CalendarFeedMixin, DetailView):
+    """One published session as iCalendar ("Add to calendar" on its page)."""
+
+    def get_queryset(self):
+        return Session.objects.published().with_people()
+
+    def calendar_sessions(self):
+        self.object = self.get_object()
+        return [self.object]
+
+    def get_filename(self):
+        return f"{self.kwargs['slug']}.ics"
+
+    def calendar_name(self):
+        return self.object.title
+
+
+class ProgrammeCalendarView(CalendarFeedMixin, View):
+    """The programme of the edition the portal shows, as iCalendar."""
+
+    def calendar_sessions(self):
+        forum = self.programme.forum
+        if forum is None:
+            return Session.objects.none()
+        return Session.objects.published().in_forum(forum).with_people()
+
+    def calendar_name(self):
+        forum = self.programme.forum
+        return forum.name if forum is not None else "Forum Portal"
 
 
 def material_download(request, slug, pk):

@@ -144,6 +144,7 @@ def test_programme_links_sessions_and_moderators_to_their_pages(client, programm
     article = parse(response).find_all("article", class_="programme-item")[1]
     assert [(a.text, a.attrs["href"]) for a in article.find_all("a")] == [
         ("Cross-Border Intermunicipal Cooperation", "/sessions/round-table/"),
+        ("Add to calendar", "/sessions/round-table/calendar.ics"),
         ("Didenko Aleksei", "/speakers/didenko/"),
         ("Ignatyeva Alexandra", "/speakers/ignatyeva/"),
     ]
