@@ -18,7 +18,7 @@ SEARCH_MAX_CHARS = 200
 
 
 class BadInputAdminMixin:
-    """Clear answers to admin URLs and POSTs that no page of the admin sends (test_bad_input).
+    """Clear answers to admin URLs and POSTs that no page of the admin sends (test_bad_input_*).
 
     Django's admin answers these with a server error: a year beyond any date in the date
     filter, a NUL character in a filter or a search, the autocomplete's included (PostgreSQL
