@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "forum_portal.ratelimit.apps.RateLimitConfig",
     # The queue behind django.tasks: e-mails leave after the response (manage.py db_worker).
     "django_tasks_db",
+    # /sitemap.xml (sessions/structured_data.py): the app holds the sitemap's template.
+    "django.contrib.sitemaps",
     # The read API (sessions/api/) and its OpenAPI document; the sidecar serves Swagger UI's
     # files as our own static files (no CDN).
     "rest_framework",

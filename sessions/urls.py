@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import views
+from .structured_data import SITEMAPS
 
 app_name = "sessions"
 
@@ -18,6 +20,8 @@ urlpatterns = [
         views.material_download,
         name="material",
     ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     path("schedule.xml", views.ScheduleView.as_view(), {"format": "xml"}, name="schedule_xml"),
     path("schedule.json", views.ScheduleView.as_view(), {"format": "json"}, name="schedule_json"),
     path("speakers/", views.SpeakerListView.as_view(), name="speakers"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -8,6 +9,7 @@ from .calendar import CalendarFeedMixin
 from .forms import ProgrammeFilterForm, SpeakerSearchForm
 from .models import Forum, Material, Person, Session
 from .page_cache.views import CachedPageMixin, field_values_only
+from .structured_data import ROBOTS_TXT
 
 
 class ProgrammeView(CachedPageMixin, ListView):
@@ -192,6 +194,13 @@ class ProgrammeCalendarView(CalendarFeedMixin, View):
     def calendar_name(self):
         forum = self.programme.forum
         return forum.name if forum is not None else "Forum Portal"
+
+
+def robots_txt(request):
+    """What crawlers may read: the public pages, not the admin, accounts or proposals."""
+    return HttpResponse(
+        ROBOTS_TXT.format(site=settings.SITE_URL), content_type="text/plain; charset=utf-8"
+    )
 
 
 def material_download(request, slug, pk):

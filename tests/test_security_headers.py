@@ -92,8 +92,12 @@ def test_headers_programme_page_loads_scripts_only_from_our_origin(client, sessi
     assert response.headers["X-Frame-Options"] == "DENY"
     assert re.search(r"(?:^|; )script-src 'self'(?:;|$)", csp), csp
     assert "nonce" not in csp
-    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", response.content.decode(), re.S)
-    tags = re.findall(r"<script\b[^>]*>", response.content.decode())
+    # JSON-LD (sessions/structured_data.py) is data, never run: it is no script to allow.
+    html = re.sub(
+        r'<script type="application/ld\+json">.*?</script>', "", response.content.decode()
+    )
+    scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, re.S)
+    tags = re.findall(r"<script\b[^>]*>", html)
     assert len(tags) == len(scripts) == 1, "the page loads Bootstrap's script, nothing inline"
     assert re.fullmatch(r'<script src="/static/vendor/bootstrap/[^"]+\.js" defer>', tags[0])
     assert scripts == [""]
@@ -155,10 +159,17 @@ def test_templates_have_no_inline_scripts_or_styles():
             if re.search(pattern, text, re.IGNORECASE):
                 offences.append(f"{template.relative_to(BASE_DIR)}: {pattern}")
         # Scripts are our static files, from 'self': no inline code, and no nonce, which
-        # would make every page's bytes differ (sessions/page_cache/ serves them whole).
+        # would make every page's bytes differ (sessions/page_cache/ serves them whole). The one
+        # exception is JSON-LD, data that browsers never run, written exactly this way.
         for tag in re.findall(r"<script\b[^>]*>", text, re.IGNORECASE):
+            if tag == '<script type="application/ld+json">':
+                continue
             if not re.search(r"\ssrc=\"\{% static '[^']+\.js' %\}\"", tag) or "nonce" in tag:
                 offences.append(f"{template.relative_to(BASE_DIR)}: {tag}")
+        # ...and its content is our escaping filter's output (sessions/templatetags/), nothing else.
+        for body in re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S):
+            if not re.fullmatch(r"\{\{ [\w.]+\|\w+_json_ld(:\w+)? \}\}", body):
+                offences.append(f"{template.relative_to(BASE_DIR)}: JSON-LD {body}")
 
     assert offences == []
 
