@@ -31,6 +31,11 @@ def session_guid(session):
     return str(uuid.uuid5(GUID_NAMESPACE, f"session:{session.pk}"))
 
 
+def room_guid(name):
+    """A room's stable UUID in feeds: from its name, as rooms have no table of their own."""
+    return str(uuid.uuid5(GUID_NAMESPACE, f"room:{name}"))
+
+
 def absolute(path):
     return f"{settings.SITE_URL}{path}"
 
@@ -113,14 +118,14 @@ def schedule_data(forum, sessions, version):
             "version": str(version),
             "base_url": absolute("/"),
             "conference": {
-                "acronym": f"forum-{forum.edition}",
+                "acronym": f"forum{forum.edition}",
                 "title": forum.name,
                 "start": forum.starts_on.isoformat(),
                 "end": forum.ends_on.isoformat(),
                 "daysCount": len(days),
                 "timeslot_duration": TIMESLOT,
                 "time_zone_name": settings.TIME_ZONE,
-                "rooms": [{"name": name} for name in room_names],
+                "rooms": [{"name": name, "guid": room_guid(name)} for name in room_names],
                 "days": days,
             },
         },
