@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from forum_portal.text import full_name
 from sessions.models import Person, Session
 
+# The agenda's models live beside their rules; imported here so that the app registers them.
+from .agenda import AgendaAddress, AgendaEntry  # noqa: F401
 from .emails import send_decision_email
 from .submission import AuthorActionsMixin, AuthorQuerySetMixin
 
@@ -72,6 +74,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Moved by every star and unstar (proposals/agenda.py): see `page_state`.
+    agenda_changed_at = models.DateTimeField(
+        _("agenda changed at"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -100,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.first_name
+
+    @property
+    def page_state(self):
+        """What the programme pages show of this user besides the programme: their stars."""
+        return self.agenda_changed_at.isoformat() if self.agenda_changed_at else ""
 
 
 class TransitionNotAllowed(Exception):

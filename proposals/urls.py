@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import account_views, views
+from . import account_views, agenda_views, views
 
 app_name = "proposals"
 
@@ -11,6 +11,15 @@ urlpatterns = [
         "sessions/<slug:slug>/recommendations/",
         views.RecommendationsView.as_view(),
         name="recommendations",
+    ),
+    path("sessions/<slug:slug>/star/", agenda_views.agenda_add, name="agenda_add"),
+    path("sessions/<slug:slug>/unstar/", agenda_views.agenda_remove, name="agenda_remove"),
+    path("agenda/", agenda_views.agenda, name="agenda"),
+    path("agenda/new-address/", agenda_views.agenda_new_address, name="agenda_new_address"),
+    path(
+        "agenda/<slug:token>/calendar.ics",
+        agenda_views.agenda_calendar,
+        name="agenda_calendar",
     ),
     path("proposals/", views.ProposalListView.as_view(), name="list"),
     path("proposals/<int:pk>/", views.ProposalDetailView.as_view(), name="detail"),

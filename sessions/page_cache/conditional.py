@@ -35,12 +35,15 @@ def visitor_key(request):
     A signed-in visitor's page carries their navigation and a CSRF token made from their CSRF
     secret, which Django replaces at every log-in (the cookie, or the session with
     CSRF_USE_SESSIONS): both go in, so a copy from before a log-out is never revived by a 304
-    with a token that no longer works."""
+    with a token that no longer works. So does the user's `page_state`, if the user model has
+    one: what else of theirs the page around the cached part shows (the agenda's stars), on
+    the user row already loaded, so no query is added."""
     user = request.user
     if not user.is_authenticated:
         return ANONYMOUS
     csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    return f"u{user.pk}{'s' if user.is_staff else ''}|{csrf}|{request.session.session_key}"
+    state = getattr(user, "page_state", "")
+    return f"u{user.pk}{'s' if user.is_staff else ''}|{csrf}|{request.session.session_key}|{state}"
 
 
 def last_modified(programme, changed_by_itself=None):

@@ -100,7 +100,13 @@ def test_session_page_in_russian_has_the_proposal_button_and_people_headings(cli
 def test_signed_in_navigation_in_russian(participant_client, round_table):
     response = participant_client.get(reverse("sessions:programme"), **RU)
 
-    assert navigation(response)[:4] == ["Программа", "Спикеры", "Мои предложения", "Профиль"]
+    assert navigation(response)[:5] == [
+        "Программа",
+        "Спикеры",
+        "Мои предложения",
+        "Моё расписание",
+        "Профиль",
+    ]
     assertContains(
         response, '<button type="submit" class="btn btn-link nav-link">Выйти</button>', html=True
     )

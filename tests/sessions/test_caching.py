@@ -391,11 +391,19 @@ def test_signed_in_visitors_see_their_own_navigation_on_cached_pages(
     anonymous_again = nav_links(client.get(round_table.get_absolute_url()))
 
     assert anonymous_first == anonymous_again == ["Programme", "Speakers", "Log in", "Register"]
-    assert participant_nav == ["Programme", "Speakers", "My proposals", "Profile", "Log out"]
+    assert participant_nav == [
+        "Programme",
+        "Speakers",
+        "My proposals",
+        "My agenda",
+        "Profile",
+        "Log out",
+    ]
     assert superuser_nav == [
         "Programme",
         "Speakers",
         "My proposals",
+        "My agenda",
         "Profile",
         "Moderation",
         "Log out",
@@ -466,7 +474,7 @@ def test_fast_path_never_gives_a_signed_in_visitor_the_anonymous_page(
     plain = client.get(url)
     compressed = client.get(url, headers={"accept-encoding": "gzip"})
 
-    expected = ["Programme", "Speakers", "My proposals", "Profile", "Log out"]
+    expected = ["Programme", "Speakers", "My proposals", "My agenda", "Profile", "Log out"]
     assert nav_links(plain) == expected
     assert nav_links(gzip.decompress(compressed.content).decode()) == expected
 

@@ -145,6 +145,7 @@ def test_programme_links_sessions_and_moderators_to_their_pages(client, programm
     assert [(a.text, a.attrs["href"]) for a in article.find_all("a")] == [
         ("Cross-Border Intermunicipal Cooperation", "/sessions/round-table/"),
         ("Add to calendar", "/sessions/round-table/calendar.ics"),
+        ("☆ Add to my agenda", "/accounts/login/?next=/"),
         ("Didenko Aleksei", "/speakers/didenko/"),
         ("Ignatyeva Alexandra", "/speakers/ignatyeva/"),
     ]
