@@ -12,7 +12,6 @@ import json
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,12 +113,7 @@ class SessionSitemap(PortalSitemap):
 
 class SpeakerSitemap(PortalSitemap):
     def items(self):
-        public = Q(participations__is_confirmed=True, participations__session__is_published=True)
-        return (
-            Person.objects.in_programme()
-            .annotate(last_change=Max("participations__session__updated_at", filter=public))
-            .order_by("slug")
-        )
+        return Person.objects.in_programme().with_last_change().order_by("slug")
 
     def lastmod(self, person):
         return person.last_change

@@ -1,7 +1,7 @@
 """People in the programme, their organisations, and their participations in sessions."""
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +36,11 @@ class PersonQuerySet(models.QuerySet):
             person=OuterRef("pk"), is_confirmed=True, session__is_published=True
         )
         return self.filter(Exists(confirmed))
+
+    def with_last_change(self):
+        """Annotate `last_change`: the last change of a published session they are confirmed in."""
+        public = Q(participations__is_confirmed=True, participations__session__is_published=True)
+        return self.annotate(last_change=Max("participations__session__updated_at", filter=public))
 
     def search(self, text):
         """People whose surname, first name or patronymic contain every word of the text."""

@@ -1,7 +1,7 @@
 """/schedule.xml and /schedule.json: the frab/c3voc schedule that conference apps read."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +12,7 @@ from sessions.models import Participation
 from sessions.schedule import session_guid
 from tests.factories import MOSCOW, add_participation, make_person, make_session
 
-from .test_fixtures import REPORTERS
+from .seed import SEED_MODERATOR, SEED_REPORTERS
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ SCHEMA = etree.XMLSchema(etree.parse(Path(__file__).parent / "data/schedule.xml.
 JSON_SCHEMA = jsonschema.Draft6Validator(
     json.loads((Path(__file__).parent / "data/schedule.schema.json").read_text())
 )
-SEED_PEOPLE = ["Didenko Aleksei"] + [name for name, _, _ in REPORTERS]
+SEED_PEOPLE = [SEED_MODERATOR, *SEED_REPORTERS]
 # Anonymous, cold cache: the version for the fast path, the forum with the version, then the
 # sessions with their forum, people, organisers and materials.
 SCHEDULE_QUERIES = 6
@@ -99,7 +99,7 @@ def test_schedule_json_seed_round_table_facts(client, demo):
     assert (event["start"], event["duration"], event["room"]) == ("17:15", "02:00", "4.G9")
     assert [(p["public_name"], p["role"]) for p in event["persons"]] == [
         ("Didenko Aleksei", "moderator")
-    ] + [(name, "speaker") for name, _, _ in REPORTERS]
+    ] + [(name, "speaker") for name in SEED_REPORTERS]
     assert event["links"] == [{"url": event["url"], "title": demo.title}]
 
 
@@ -121,12 +121,15 @@ def test_schedule_leaves_out_unpublished_sessions_and_unconfirmed_people(client,
 def test_schedule_guid_is_stable_across_changes(client, session):
     before = schedule_xml(client).xpath("//event/@guid")
     session.title, session.room = "Renamed", "5.A1"
+    session.starts_at += timedelta(hours=1)
+    session.ends_at += timedelta(hours=1)
     session.save()
 
     after = schedule_xml(client)
 
     assert after.xpath("//event/@guid") == before
     assert after.xpath("//event/room/text()") == ["5.A1"]
+    assert after.xpath("//event/start/text()") == ["11:00"]
 
 
 def test_schedule_repeat_request_is_not_modified_and_a_change_shows(client, session):

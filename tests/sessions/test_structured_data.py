@@ -1,17 +1,22 @@
 """What search engines and link previews read: JSON-LD, Open Graph, the sitemap, robots.txt."""
 
 import json
+import os
 import re
+import secrets
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
+from django.conf import settings
 from lxml import etree
 
 from sessions.models import Participation, Session
 from tests.factories import MOSCOW, add_participation, make_person, make_session
 
 from .html import parse
-from .test_fixtures import REPORTERS
+from .seed import SEED_MODERATOR, SEED_REPORTERS
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +57,7 @@ def test_session_json_ld_holds_the_seed_round_table_facts(client, demo):
         "name": "4.G9, Saint Petersburg",
         "address": {"@type": "PostalAddress", "addressLocality": "Saint Petersburg"},
     }
-    assert [p["name"] for p in event["performer"]] == ["Didenko Aleksei"] + [
-        name for name, _, _ in REPORTERS
-    ]
+    assert [p["name"] for p in event["performer"]] == [SEED_MODERATOR, *SEED_REPORTERS]
     assert event["performer"][0]["url"] == f"{SITE}/speakers/didenko-aleksei/"
     assert [o["name"] for o in event["organizer"]] == [
         o.organisation.name for o in demo.organisers.all()
@@ -209,3 +212,31 @@ def test_robots_txt_allows_the_public_pages_and_links_the_sitemap(client, db):
         "Disallow: /proposals/",
         f"Sitemap: {SITE}/sitemap.xml",
     ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "site_url"),
+    [
+        ({}, "https://forum.example.org"),
+        ({"SITE_URL": "https://programme.example.org/"}, "https://programme.example.org"),
+    ],
+)
+def test_site_url_in_production_defaults_to_the_first_allowed_host(tmp_path, extra, site_url):
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "SITE_URL", "HTTPS"}},
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "forum.example.org,www.forum.example.org",
+            "DJANGO_SETTINGS_MODULE": "forum_portal.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+            **extra,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == site_url
