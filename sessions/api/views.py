@@ -6,7 +6,7 @@ from the page cache (`sessions/page_cache/conditional.py`): a repeat with If-Non
 304 until the programme changes.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.generic import TemplateView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,11 +20,10 @@ from ..models import Forum, Person, Session
 from ..page_cache.conditional import add_conditional_headers, freshness, not_modified
 from ..page_cache.core import Programme
 from . import serializers
+from .cache import api_release, cached_answer
 
 # Slugs as the models make them: a made-up path (a NUL byte, a dot) never reaches the database.
 SLUG = r"[-a-zA-Z0-9_]+"
-# What else besides the programme version and the release tells an API answer from the pages'.
-ETAG_INPUTS = "api/v1"
 
 
 class ApiPagination(PageNumberPagination):
@@ -36,7 +35,8 @@ class ApiPagination(PageNumberPagination):
 
 
 class OpenProgrammeMixin:
-    """Anonymous, read-only, CORS for GET, and 304 while the programme version stands."""
+    """Anonymous, read-only, CORS for GET, answers from the page cache, and 304 while the
+    programme version stands."""
 
     authentication_classes = ()
     http_method_names = ("get", "head", "options")
@@ -48,13 +48,15 @@ class OpenProgrammeMixin:
         return response
 
     def conditional(self, respond, request, *args, **kwargs):
-        """The answer, or a 304 when the client's copy is of the current programme version."""
-        page_freshness = freshness(request, Programme.now(), ETAG_INPUTS)
+        """The answer from the page cache, or a 304 when the client's copy is of the current
+        programme version (sessions/api/cache.py)."""
+        programme = Programme.now()
+        page_freshness = freshness(request, programme, api_release())
         response = not_modified(request, page_freshness)
         if response is None:
-            response = respond(request, *args, **kwargs)
-            if response.status_code == 200:
-                add_conditional_headers(response, page_freshness)
+            body = cached_answer(self, programme, respond, request, *args, **kwargs)
+            response = HttpResponse(body, content_type="application/json")
+            add_conditional_headers(response, page_freshness)
         return response
 
 

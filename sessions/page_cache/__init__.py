@@ -53,6 +53,9 @@ forum (300 sessions, 3,000 people) a crawl of every page in both encodings is 7,
 or Redis evicts them (its own `maxmemory`). The page cache is the only user of the default
 cache.
 
+The read API (sessions/api/cache.py) keeps its JSON answers as fragment entries through
+`cached_fragments`, under this protocol, with its own rule of which answers are kept.
+
 What a view declares to take part
 ---------------------------------
 Inherit `CachedPageMixin` before `ListView`/`DetailView`, with an explicit `template_name`, and:

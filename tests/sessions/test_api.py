@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions.models import Participation, Session
 from tests.factories import (
@@ -275,6 +277,39 @@ def test_api_people_list_queries_constant(client, forum, django_assert_num_queri
         _, page = get_json(client, "/api/v1/people/")
 
     assert len(page["results"]) == 3 * count
+
+
+@pytest.mark.parametrize(
+    ("query", "kept"),
+    [
+        ("", True),
+        ("?page=1", True),
+        ("?format=round_table", True),
+        ("?page=01", False),
+        ("?page_size=2", False),
+        ("?format=round_table&format=plenary", False),
+        ("?format=plenary", False),  # valid, but no plenary: an empty answer
+    ],
+)
+def test_api_answer_kept_only_for_canonical_non_empty_queries(client, session, query, kept):
+    first, body = get_json(client, f"/api/v1/sessions/{query}")
+
+    # The programme version alone when the answer was kept; the answer's queries again if not.
+    with CaptureQueriesContext(connection) as repeat:
+        second, again = get_json(client, f"/api/v1/sessions/{query}")
+
+    assert (len(repeat) == 1) == kept
+    assert again == body
+    assert first.status_code == second.status_code == 200
+
+
+def test_api_answer_from_the_cache_follows_a_change(client, session):
+    _, before = get_json(client, f"/api/v1/sessions/{session.slug}/")
+    session.room = "5.A1"
+    session.save()
+    _, after = get_json(client, f"/api/v1/sessions/{session.slug}/")
+
+    assert (before["room"], after["room"]) == ("4.G9", "5.A1")
 
 
 def test_api_repeat_with_etag_is_304_until_the_programme_changes(client, session):
