@@ -4,15 +4,17 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from proposals.models import User
+from proposals.models import Proposal, User
 from sessions.models import Participation
 
 from .factories import (
+    add_material,
     add_participation,
     confirmation_link,
     make_forum,
     make_moderator,
     make_person,
+    make_proposal,
     make_session,
     make_user,
     signup_data,
@@ -188,3 +190,37 @@ def other_moderator_client(other_moderator):
 @pytest.fixture
 def superuser_client(superuser):
     return _logged_in(superuser)
+
+
+@pytest.fixture
+def world(session, other_session, participant, another_participant, moderator):
+    """The participant's proposals in `session`, an accepted one, and one in `other_session`."""
+    return {
+        "session": session,
+        "speaker": add_participation(session).person,
+        "material": add_material(session, title="Concept", url="https://example.org/c.pdf"),
+        "draft": make_proposal(
+            session, participant, title="Unsent draft", wording="A draft nobody may see."
+        ),
+        "submitted": make_proposal(
+            session,
+            participant,
+            status=Proposal.Status.SUBMITTED,
+            title="Twin towns programme",
+            wording="Fund twin towns programmes.",
+        ),
+        "accepted": make_proposal(
+            session,
+            another_participant,
+            status=Proposal.Status.ACCEPTED,
+            by=moderator,
+            title="Border fund",
+            wording="Create a cross-border development fund.",
+        ),
+        "elsewhere": make_proposal(
+            other_session,
+            participant,
+            status=Proposal.Status.UNDER_REVIEW,
+            title="Spatial plan secret",
+        ),
+    }
