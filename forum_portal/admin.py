@@ -77,6 +77,14 @@ class BadInputAdminMixin:
 class PortalAdminSite(admin.AdminSite):
     """The admin site (forum_portal.apps.PortalAdminConfig makes it the default one)."""
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Other apps' model admins too (Django's groups, django-tasks-db's results): a NUL in
+        # their filters was a server error on PostgreSQL.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, BadInputAdminMixin):
+            admin_class = type(admin_class.__name__, (BadInputAdminMixin, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
+
     def get_urls(self):
         scoped = path(
             "r/<path:content_type_id>/<path:object_id>/",

@@ -120,3 +120,21 @@ def test_autocomplete_search_with_a_nul_finds_nothing_instead_of_failing(
     """On PostgreSQL a NUL in the search was a server error (a NUL cannot be in a query)."""
     assert autocomplete_people(superuser_client, term) == []
     assert autocomplete_people(superuser_client, "Didenko") == ["Didenko Aleksei"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/auth/group/?name=%00",
+        "/admin/django_tasks_database/dbtaskresult/?status__exact=%00",
+        "/admin/django_tasks_database/dbtaskresult/?queue_name=%00",
+    ],
+)
+def test_admins_of_other_apps_refuse_a_nul_in_a_filter_as_ours_do(superuser_client, url):
+    """Django's and django-tasks-db's admins: on PostgreSQL a NUL in a filter was a server error.
+
+    Refused as Django refuses any bad filter: back to the whole list with ?e=1.
+    """
+    response = superuser_client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("?e=1")
