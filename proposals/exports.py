@@ -15,10 +15,10 @@ from .models import Proposal
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Spreadsheets run a cell that starts with = + - @ (or a tab or carriage return before one) as
 # a formula ("CSV injection"). A cell starts at the start of the text and — when a spreadsheet
-# splits the file at another separator than ours (Russian Excel splits at ";") — after any
-# comma, semicolon or line break, past the spaces and quotes a parser drops. A "'" before the
-# character makes such a cell text.
-_FORMULA_AT_CELL_START = re.compile(r'(^|[,;\r\n])([ "]*)(?=[=+\-@\t\r])')
+# splits the file at another separator than ours (Russian Excel splits at ";", LibreOffice
+# may at tabs) — after any comma, semicolon, tab or line break, past the spaces and quotes a
+# parser drops. A "'" before the character makes such a cell text.
+_FORMULA_AT_CELL_START = re.compile(r'(^|[,;\t\r\n])([ "]*)(?=[=+\-@\t\r])')
 # Characters XML 1.0 forbids (Word documents are XML): control characters but tab and newlines.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
