@@ -92,8 +92,9 @@ def programme_version():
     version read is the health check: if the kept connection turns out to be dead, it is
     closed and the read made again on a new one, which is what the health check would do.
     This relies on Django's `health_check_enabled`/`health_check_done` connection attributes;
-    tests/sessions/test_caching.py (test_fast_path_version_read_stands_in_for_the_health_check)
-    fails if a Django release changes what they mean.
+    tests/sessions/test_page_cache_fast_path.py
+    (test_fast_path_version_read_replaces_a_dead_kept_connection) fails if a Django release
+    changes what they mean.
     """
     if (
         connection.connection is not None
