@@ -15,6 +15,11 @@ MOSCOW = ZoneInfo("Europe/Moscow")
 _counter = itertools.count(1)
 
 
+def at(day, hour, minute=0):
+    """A moment in Moscow in October 2019, the month of the forum `make_forum` builds."""
+    return datetime(2019, 10, day, hour, minute, tzinfo=MOSCOW)
+
+
 def make_forum(**fields):
     fields.setdefault("name", "XVIII All-Russia Forum of Strategic Planning Leaders")
     fields.setdefault("edition", 18)
