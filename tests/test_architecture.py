@@ -116,3 +116,18 @@ def test_no_product_module_is_longer_than_the_house_limit():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert too_long == {}
+
+
+# Test modules allowed past the limit, each with its reason: {path under tests/: reason}.
+LONG_TEST_MODULES = {}
+
+
+def test_no_test_module_is_longer_than_the_house_limit():
+    """The suite's modules too, helpers and conftest.py included: one concern per module."""
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+        if str(path.relative_to(ROOT / "tests")) not in LONG_TEST_MODULES
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert too_long == {}
