@@ -54,6 +54,7 @@ def targets(static_dir):
         "session page": session.get_absolute_url(),
         "speakers list": "/speakers/",
         "speaker page": speaker.get_absolute_url(),
+        "API sessions (first 50)": "/api/v1/sessions/",
     }
     result = {}
     for name, url in pages.items():

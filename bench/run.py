@@ -42,7 +42,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS") or 16)
 # Untimed load before each page and static target: every worker's cache gets its entry.
 WARM_SECONDS = 2
 THREADS = 2
-CACHED = ["programme", "session page", "speakers list", "speaker page"]
+CACHED = ["programme", "session page", "speakers list", "speaker page", "API sessions (first 50)"]
 STATIC = ["static CSS file", "static copy of the session page"]
 
 
