@@ -1,6 +1,6 @@
 """The read API's answers from the page cache (sessions/page_cache/), and their ETags.
 
-What is stored: the JSON bytes of a 200 answer, as a fragment entry of the page cache
+What is stored: the JSON bytes of a 200 answer and their gzip, as a fragment entry of the page cache
 (`cached_fragments`), so the same protocol holds: keyed by release, programme version and
 language, never deleted, dropped when the programme moves. Keyed further by the view, its
 action and URL arguments, the declared query (`QUERY_PARAMETERS`; any other parameter is
@@ -18,16 +18,24 @@ of Django REST framework's version, so a deploy that changes what the API writes
 answered with a 304 from the previous release.
 """
 
+import gzip
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
 import rest_framework
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from rest_framework.renderers import JSONRenderer
 
+from ..page_cache.conditional import add_conditional_headers
 from ..page_cache.core import cached_fragments, declared_query, query_token, short
 
 QUERY_PARAMETERS = ("page", "page_size", "edition", "day", "format")
+# As Django's GZipMiddleware decides whether a client takes gzip.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+GZIP_LEVEL = 6
 
 
 @cache
@@ -57,17 +65,33 @@ def is_canonical(request):
 
 
 def cached_answer(view, programme, respond, request, *args, **kwargs):
-    """The JSON bytes of the answer: from the cache, or built by `respond` (which raises on a
-    refused request) and kept under the rules above."""
+    """The answer: from the cache, or built by `respond` (which raises on a refused request)
+    and kept under the rules above. The entry holds the JSON and its gzip, compressed once."""
     built = {}
 
     def build():
         data = respond(request, *args, **kwargs).data
         built["empty"] = data.get("count") == 0 if "count" in data else False
-        return JSONRenderer().render(data)
+        body = JSONRenderer().render(data)
+        return {"json": body, "gzip": gzip.compress(body, GZIP_LEVEL)}
 
     def keep():
         return not built["empty"] and is_canonical(request)
 
-    body, _ = cached_fragments(programme, entry_name(view, request), build, keep)
-    return body
+    entry, _ = cached_fragments(programme, entry_name(view, request), build, keep)
+    if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        return HttpResponse(entry["json"], content_type="application/json")
+    # Marked as encoded, so GZipMiddleware leaves it as it is.
+    response = HttpResponse(entry["gzip"], content_type="application/json")
+    response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+def add_etag(response, page_freshness):
+    """The programme version's ETag; weak on the gzip variant, as GZipMiddleware makes it."""
+    add_conditional_headers(response, page_freshness)
+    patch_vary_headers(response, ("Accept-Encoding",))
+    etag = response.headers.get("ETag", "")
+    if response.headers.get("Content-Encoding") == "gzip" and etag.startswith('"'):
+        response.headers["ETag"] = f"W/{etag}"
+    return response

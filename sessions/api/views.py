@@ -6,7 +6,7 @@ from the page cache (`sessions/page_cache/conditional.py`): a repeat with If-Non
 304 until the programme changes.
 """
 
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.views.generic import TemplateView
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -17,10 +17,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.routers import APIRootView
 
 from ..models import Forum, Person, Session
-from ..page_cache.conditional import add_conditional_headers, freshness, not_modified
+from ..page_cache.conditional import freshness, not_modified
 from ..page_cache.core import Programme
 from . import serializers
-from .cache import api_release, cached_answer
+from .cache import add_etag, api_release, cached_answer
 
 # Slugs as the models make them: a made-up path (a NUL byte, a dot) never reaches the database.
 SLUG = r"[-a-zA-Z0-9_]+"
@@ -54,9 +54,8 @@ class OpenProgrammeMixin:
         page_freshness = freshness(request, programme, api_release())
         response = not_modified(request, page_freshness)
         if response is None:
-            body = cached_answer(self, programme, respond, request, *args, **kwargs)
-            response = HttpResponse(body, content_type="application/json")
-            add_conditional_headers(response, page_freshness)
+            response = cached_answer(self, programme, respond, request, *args, **kwargs)
+            add_etag(response, page_freshness)
         return response
 
 

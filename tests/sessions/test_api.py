@@ -1,6 +1,7 @@
 """The read API (/api/v1/): the seed round table's facts, visibility, filters, pagination,
 bad input, ETag/304, CORS and read-only, parsed as JSON as a client would."""
 
+import gzip
 import json
 from datetime import datetime
 
@@ -310,6 +311,20 @@ def test_api_answer_from_the_cache_follows_a_change(client, session):
     _, after = get_json(client, f"/api/v1/sessions/{session.slug}/")
 
     assert (before["room"], after["room"]) == ("4.G9", "5.A1")
+
+
+def test_api_gzip_answer_is_the_same_json_compressed_once(client, session):
+    plain, data = get_json(client, "/api/v1/sessions/")
+    zipped = client.get("/api/v1/sessions/", headers={"Accept-Encoding": "gzip, br"})
+    repeat = client.get(
+        "/api/v1/sessions/", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped["ETag"]}
+    )
+
+    assert zipped["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(zipped.content)) == data
+    assert zipped["ETag"] == f"W/{plain['ETag']}"
+    assert "Accept-Encoding" in zipped["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert repeat.status_code == 304
 
 
 def test_api_repeat_with_etag_is_304_until_the_programme_changes(client, session):
