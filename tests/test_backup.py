@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from proposals.agenda import AgendaAddress, star
 from proposals.models import Proposal, User
 from sessions.models import ProgrammeVersion, Session
 from tests.factories import make_moderator, make_proposal, make_user
@@ -114,6 +115,8 @@ def populated(db):
             submission_token=uuid.uuid4(),
         )
     make_proposal(session, authors[2], status="merged", by=moderator, merged_into=target)
+    star(authors[0], session)
+    AgendaAddress.of(authors[0])
     before = snapshot()
     assert {table: len(rows) > 0 for table, rows in before.items()} == {
         table: True for table in our_tables()
