@@ -139,8 +139,26 @@ def _parse_xml(data):
     return etree.fromstring(data, parser)
 
 
+def _tail(upload, size):
+    """The last `size` bytes of the file (all of it when shorter)."""
+    upload.seek(0, 2)
+    end = upload.tell()
+    upload.seek(max(0, end - size))
+    tail = upload.read()
+    upload.seek(0)
+    return tail
+
+
 def _open_archive(upload):
-    """The ZIP archive, once every member is known to unpack whole and within our bound."""
+    """The ZIP archive, once every member is known to unpack whole and within our bound, and
+    nothing follows its end record (its comment may be up to 65,535 bytes)."""
+    tail = _tail(upload, 22 + 65535)
+    end_record = tail.rfind(b"PK\x05\x06")
+    if end_record < 0 or len(tail) - end_record < 22:
+        raise Damaged("no end record")
+    comment_length = int.from_bytes(tail[end_record + 20 : end_record + 22], "little")
+    if end_record + 22 + comment_length != len(tail):
+        raise Damaged("bytes after the archive's end")
     archive = zipfile.ZipFile(upload)
     if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
         raise Damaged("unpacks to too much")
@@ -222,6 +240,9 @@ def check_image(upload, image_format):
         raise too_large from None
     if width * height > MAX_IMAGE_PIXELS:
         raise too_large
+    # Pillow stops reading at a PNG's last chunk: anything after it would go unseen.
+    if image_format == "PNG" and _tail(upload, 12) != b"\x00\x00\x00\x00IEND\xaeB`\x82":
+        raise Damaged("bytes after the image's end")
     upload.seek(0)
     with Image.open(upload, formats=[image_format]) as image:
         image.load()

@@ -253,6 +253,7 @@ def test_material_upload_of_a_truncated_pdf_is_refused(session, content):
         ("slides.pptx", zip_bytes({"[Content_Types].xml": b"<Types/>", "a.html": HTML})),
         ("concept.odt", open_document_bytes("presentation")),
         ("slides.odp", zip_bytes({"mimetype": b"application/vnd.oasis.opendocument.presentation"})),
+        ("concept.docx", docx_bytes() + HTML),
     ],
     ids=[
         "html-zip",
@@ -263,6 +264,7 @@ def test_material_upload_of_a_truncated_pdf_is_refused(session, content):
         "html-named-pptx",
         "odp-named-odt",
         "odp-without-content",
+        "html-after-docx",
     ],
 )
 def test_material_upload_of_an_archive_that_is_not_its_format_is_refused(session, name, content):
@@ -299,8 +301,9 @@ def test_material_upload_of_a_compound_file_that_is_not_its_format_is_refused(
         ("chart.png", image_bytes("PNG", size=(64, 64))[:-30]),
         ("photo.jpg", image_bytes("JPEG", size=(64, 64))[:-30]),
         ("photo.jpg", b"\xff\xd8\xff\xe0" + HTML),
+        ("chart.png", image_bytes("PNG", size=(64, 64)) + HTML),
     ],
-    ids=["truncated-png", "truncated-jpeg", "html-after-jpeg-marker"],
+    ids=["truncated-png", "truncated-jpeg", "html-after-jpeg-marker", "html-after-png"],
 )
 def test_material_upload_of_a_damaged_image_is_refused(session, name, content):
     kind = name.rsplit(".", 1)[1].upper()
