@@ -18,6 +18,7 @@ from .accounts import (
     ProfileForm,
     SignupConfirmForm,
     SignupForm,
+    ThrottledPasswordChangeForm,
     is_awaiting_confirmation,
     signup_confirmation_token,
 )
@@ -120,6 +121,12 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         set_device_cookie(response, form.get_user().email)
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with the old password's guesses limited (accounts.py)."""
+
+    form_class = ThrottledPasswordChangeForm
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -8,7 +8,12 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
 from django.tasks import task
@@ -19,6 +24,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlencode, urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from forum_portal import ratelimit
+
 from .emails import (
     deliver_email,
     render_subject,
@@ -26,7 +33,7 @@ from .emails import (
     send_signup_confirmation,
 )
 from .models import User, UserManager
-from .throttle import LoginThrottle, email_sending_allowed
+from .throttle import LoginThrottle, email_sending_allowed, reserve
 
 # Bump when the consent text in templates/proposals/consent_text.html changes: each
 # participant's record says which text they agreed to.
@@ -345,3 +352,29 @@ class LoginForm(LoginThrottleMixin, AuthenticationForm):
 
 class StaffLoginForm(LoginThrottleMixin, AdminAuthenticationForm):
     """The admin's login page: the same limits, or it would be the way around them."""
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Password change: the old password may be guessed no more often than at the login.
+
+    Whoever holds a logged-in session (a shared computer at the forum) could otherwise try
+    passwords here without limit. Each check of the old password is counted first, per account,
+    LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS within the login window; over it the old password is
+    not checked at all; a right one gives its count back.
+    """
+
+    def clean_old_password(self):
+        counter = ratelimit.key("password-change", str(self.user.pk))
+        limits = [(counter, settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS)]
+        if not reserve(limits, settings.LOGIN_FAILURE_WINDOW_SECONDS):
+            raise forms.ValidationError(
+                _(
+                    "Too many wrong passwords. Please try again in %(minutes)s minutes, or "
+                    "log out and reset your password."
+                ),
+                code="too_many_attempts",
+                params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
+            )
+        old_password = super().clean_old_password()  # a wrong one raises, still counted
+        ratelimit.release(counter)
+        return old_password

@@ -45,6 +45,11 @@ account_urlpatterns = [
     ),
     path("profile/", account_views.ProfileView.as_view(), name="profile"),
     path("login/", account_views.LoginView.as_view(), name="login"),
+    path(
+        "password_change/",
+        account_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("password_reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "reset/<uidb64>/<token>/",

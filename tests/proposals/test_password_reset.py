@@ -131,3 +131,47 @@ def test_password_reset_eleventh_from_one_client_is_refused(client, irina, mailo
     assert refused.context["form"].non_field_errors() == [TOO_MANY_EMAILS]
     assertRedirects(elsewhere, reverse("password_reset_done"))
     assert [mail.to for mail in mailoutbox] == [[irina.email]]
+
+
+def test_password_change_stops_checking_old_passwords_after_five_wrong_ones(client):
+    # Found by the hostile run: Django's password change counted no wrong old password, so a
+    # logged-in session left on a shared computer allowed guessing without the login's limits.
+    user = make_user(email="anna@example.org", password=PASSWORD)
+    client.force_login(user)
+
+    def change(old_password):
+        response = client.post(
+            reverse("password_change"),
+            {
+                "old_password": old_password,
+                "new_password1": "a brand new pass phrase 7",
+                "new_password2": "a brand new pass phrase 7",
+            },
+        )
+        return response.context["form"].errors.get("old_password") if response.context else None
+
+    wrong = [change(f"wrong guess {n}") for n in range(5)]
+    assert all("Your old password was entered incorrectly" in errors[0] for errors in wrong)
+
+    assert change(PASSWORD) == [
+        "Too many wrong passwords. Please try again in 15 minutes, or log out and reset your "
+        "password."
+    ]
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+def test_password_change_with_the_right_old_password_after_a_typo_goes_through(client):
+    user = make_user(email="anna@example.org", password=PASSWORD)
+    client.force_login(user)
+    data = {
+        "new_password1": "a brand new pass phrase 7",
+        "new_password2": "a brand new pass phrase 7",
+    }
+
+    client.post(reverse("password_change"), {"old_password": "typo", **data})
+    response = client.post(reverse("password_change"), {"old_password": PASSWORD, **data})
+
+    assertRedirects(response, reverse("password_change_done"))
+    user.refresh_from_db()
+    assert user.check_password("a brand new pass phrase 7")
