@@ -145,6 +145,15 @@ def session_keys(database):
 def database(tmp_path_factory):
     path = tmp_path_factory.mktemp("gunicorn") / "portal.sqlite3"
     run_python(["manage.py", "migrate", "--noinput", "--verbosity", "0"], f"sqlite:///{path}")
+    # As `make serve` does first: with DEBUG off, pages name the hashed static files of the
+    # manifest, which a fresh clone does not have yet.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "k" * 60, "ALLOWED_HOSTS": "127.0.0.1"},
+        check=True,
+        timeout=300,
+    )
     return path
 
 
