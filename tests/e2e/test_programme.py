@@ -7,26 +7,13 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from tests.sessions.seed import SEED_REPORTERS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 SEED_TITLE = "International and Cross-Border Intermunicipal Cooperation"
 SEED_SLUG = "international-and-cross-border-intermunicipal-cooperation"
-SEED_REPORTERS = [
-    "Didenko Aleksei",
-    "Ignatyeva Alexandra",
-    "Sidorov Aleksandr",
-    "Berntsson Magnus",
-    "Bashkin Alexandr",
-    "Shvakova Yulia",
-    "Turlanov Daniil",
-    "Olkhovik Irina",
-    "Gronholm Bjorn Mikael Valfrid",
-    "Tolstoguzov Oleg",
-    "Valiullin Renat",
-    "Samusjew Malgorzata",
-    "Maksimchuk Galina",
-]
 # .site-header { background: var(--portal-accent) } with --portal-accent: #1d4f91.
 PORTAL_ACCENT = "rgb(29, 79, 145)"
 

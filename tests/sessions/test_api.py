@@ -20,24 +20,11 @@ from tests.factories import (
     make_session,
 )
 
+from .seed import SEED_REPORTERS as REPORTERS
+
 pytestmark = pytest.mark.django_db
 
 SEED_SLUG = "international-and-cross-border-intermunicipal-cooperation"
-REPORTERS = [
-    "Didenko Aleksei",
-    "Ignatyeva Alexandra",
-    "Sidorov Aleksandr",
-    "Berntsson Magnus",
-    "Bashkin Alexandr",
-    "Shvakova Yulia",
-    "Turlanov Daniil",
-    "Olkhovik Irina",
-    "Gronholm Bjorn Mikael Valfrid",
-    "Tolstoguzov Oleg",
-    "Valiullin Renat",
-    "Samusjew Malgorzata",
-    "Maksimchuk Galina",
-]
 DEMO_PUBLISHED = [
     "strategic-planning-ten-years-after-the-law",
     "spatial-development-and-agglomerations",
